@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+// onionctl: control your own IoT devices through Tor v3 onion services, with an embedded Tor
+// client written in Swift. Layers (arrows point down only) are described in docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "onionctl",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "onionctl", targets: ["onionctl"]),
+        .executable(name: "onion-device", targets: ["onion-device"]),
+        .library(name: "TorClient", targets: ["TorClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: C libraries, reached through pkg-config; shim headers wrap the macros.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+
+        // MARK: The embedded Tor client, bottom to top.
+        .target(name: "TorCrypto", dependencies: ["COpenSSL", "CSodium"]),
+        .target(name: "TorProto", dependencies: ["TorCrypto"]),
+        .target(name: "TorDirectory", dependencies: ["TorProto", "TorCrypto"]),
+        .target(name: "TorCircuits", dependencies: ["TorDirectory", "TorProto", "TorCrypto", "COpenSSL"]),
+        .target(name: "OnionService", dependencies: ["TorCircuits", "TorDirectory", "TorProto", "TorCrypto"]),
+        .target(name: "TorClient", dependencies: ["OnionService", "TorCircuits", "TorDirectory", "TorCrypto"]),
+
+        // MARK: The application above the facade.
+        .target(name: "Devices", dependencies: ["TorClient", "TorCrypto"]),
+        .target(name: "OnionctlUI", dependencies: ["Devices", "CNCurses"]),
+        .target(name: "OnionctlCLI", dependencies: [
+            "Devices", "TorClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "onionctl", dependencies: ["OnionctlCLI", "OnionctlUI"]),
+
+        // MARK: The simulated device (thermostat / code-me-not pins) used by the private network.
+        .target(name: "DeviceSimulator"),
+        .executableTarget(name: "onion-device", dependencies: ["DeviceSimulator"]),
+
+        // MARK: Tests.
+        .testTarget(name: "TorCryptoTests", dependencies: ["TorCrypto"]),
+        .testTarget(name: "DeviceSimulatorTests", dependencies: ["DeviceSimulator"]),
+        .testTarget(name: "TestnetTests", dependencies: []),
+    ]
+)

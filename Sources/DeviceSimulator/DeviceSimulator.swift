@@ -1,0 +1,2 @@
+/// DeviceSimulator module (see docs/architecture.md).
+public enum DeviceSimulatorModule {}

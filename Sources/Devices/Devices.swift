@@ -1,0 +1,2 @@
+/// Devices module (see docs/architecture.md).
+public enum DevicesModule {}

@@ -1,0 +1,2 @@
+/// OnionService module (see docs/architecture.md).
+public enum OnionServiceModule {}

@@ -1,0 +1,2 @@
+/// OnionctlCLI module (see docs/architecture.md).
+public enum OnionctlCLIModule {}

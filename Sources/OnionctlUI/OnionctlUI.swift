@@ -1,0 +1,2 @@
+/// OnionctlUI module (see docs/architecture.md).
+public enum OnionctlUIModule {}

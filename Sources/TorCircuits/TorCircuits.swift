@@ -1,0 +1,2 @@
+/// TorCircuits module (see docs/architecture.md).
+public enum TorCircuitsModule {}

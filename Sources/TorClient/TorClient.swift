@@ -1,0 +1,2 @@
+/// TorClient module (see docs/architecture.md).
+public enum TorClientModule {}

@@ -1,0 +1,2 @@
+/// TorCrypto: the only module that touches OpenSSL and libsodium.
+public enum TorCryptoModule {}

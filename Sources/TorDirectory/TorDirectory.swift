@@ -1,0 +1,2 @@
+/// TorDirectory module (see docs/architecture.md).
+public enum TorDirectoryModule {}

@@ -1,0 +1,2 @@
+/// TorProto module (see docs/architecture.md).
+public enum TorProtoModule {}

@@ -1,0 +1,2 @@
+import DeviceSimulator
+print("onion-device: not yet implemented")

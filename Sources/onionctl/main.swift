@@ -1,0 +1,4 @@
+import OnionctlCLI
+import OnionctlUI
+
+print("onionctl: not yet implemented")
