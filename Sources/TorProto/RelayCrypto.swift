@@ -1,0 +1,57 @@
+import TorCrypto
+
+/// One hop's tor1 relay crypto (tor-spec §5.5, §6.1): AES-CTR in each direction and a running
+/// digest per direction, all kept for the circuit's lifetime.
+///
+/// The classic hops use AES-128 and SHA-1; the onion-service virtual hop uses AES-256 and
+/// SHA3-256 (rend-spec-v3 §5). The caller picks by the key lengths it passes.
+public final class RelayCryptoLayer: @unchecked Sendable {
+    private let forwardCipher: AESCTR
+    private let backwardCipher: AESCTR
+    private var forwardDigest: RunningDigest
+    private var backwardDigest: RunningDigest
+    /// The full running digest after the last cell this hop originated: the SENDME tag to echo.
+    public private(set) var lastBackwardDigest: [UInt8] = []
+    private let tagLength = 20
+
+    public init(keys: HopKeys) throws {
+        forwardCipher = try AESCTR(key: keys.forwardKey)
+        backwardCipher = try AESCTR(key: keys.backwardKey)
+        let algorithm: RunningDigest.Algorithm = keys.forwardDigestSeed.count == 32 ? .sha3_256 : .sha1
+        forwardDigest = RunningDigest(algorithm)
+        forwardDigest.update(keys.forwardDigestSeed)
+        backwardDigest = RunningDigest(algorithm)
+        backwardDigest.update(keys.backwardDigestSeed)
+    }
+
+    /// Seals an outbound payload addressed to this hop: fills in the digest field and returns
+    /// the 20-byte digest state (the tag a later SENDME from this hop must echo).
+    public func sealOutbound(_ payload: inout [UInt8]) -> [UInt8] {
+        for index in RelayMessage.digestOffset..<(RelayMessage.digestOffset + 4) { payload[index] = 0 }
+        forwardDigest.update(payload)
+        let digest = forwardDigest.currentDigest()
+        for index in 0..<4 { payload[RelayMessage.digestOffset + index] = digest[index] }
+        return Array(digest.prefix(tagLength))
+    }
+
+    /// Encrypts one layer outbound.
+    public func encryptOutbound(_ payload: inout [UInt8]) { forwardCipher.apply(&payload) }
+
+    /// Removes one layer inbound.
+    public func decryptInbound(_ payload: inout [UInt8]) { backwardCipher.apply(&payload) }
+
+    /// After ``decryptInbound(_:)``: whether this hop originated the cell. On success the digest
+    /// state advances and ``lastBackwardDigest`` holds the SENDME tag; otherwise nothing changes.
+    public func isRecognized(_ payload: [UInt8]) -> Bool {
+        guard payload[1] == 0 && payload[2] == 0 else { return false }
+        var zeroed = payload
+        for index in RelayMessage.digestOffset..<(RelayMessage.digestOffset + 4) { zeroed[index] = 0 }
+        let candidate = backwardDigest.copy()
+        candidate.update(zeroed)
+        let digest = candidate.currentDigest()
+        for index in 0..<4 where digest[index] != payload[RelayMessage.digestOffset + index] { return false }
+        backwardDigest = candidate
+        lastBackwardDigest = Array(digest.prefix(tagLength))
+        return true
+    }
+}

@@ -1,2 +1,0 @@
-/// TorProto module (see docs/architecture.md).
-public enum TorProtoModule {}
