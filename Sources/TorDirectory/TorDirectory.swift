@@ -1,2 +1,0 @@
-/// TorDirectory module (see docs/architecture.md).
-public enum TorDirectoryModule {}
