@@ -27,5 +27,8 @@ static inline long onionctl_SSL_CTX_set_options(SSL_CTX *ctx, uint64_t options) 
 static inline uint64_t onionctl_SSL_OP_NO_TICKET(void) { return SSL_OP_NO_TICKET; }
 static inline uint64_t onionctl_SSL_OP_NO_COMPRESSION(void) { return SSL_OP_NO_COMPRESSION; }
 static inline int onionctl_TLS1_2_VERSION(void) { return TLS1_2_VERSION; }
+static inline long onionctl_SSL_set_mode_partial_write(SSL *ssl) {
+    return SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+}
 static inline long onionctl_BIO_get_mem_data(BIO *bio, char **out) { return BIO_get_mem_data(bio, out); }
 #endif

@@ -1,0 +1,103 @@
+import Synchronization
+
+/// A single-consumer queue bridging the channel I/O thread (producer) and async code (consumer).
+/// Once finished or failed, buffered values are still delivered, then the end or the error.
+public final class AsyncQueue<Element: Sendable>: @unchecked Sendable {
+    private struct State {
+        var buffer: [Element] = []
+        var head = 0
+        var waiter: CheckedContinuation<Element?, any Error>?
+        var failure: (any Error)?
+        var finished = false
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Adds a value; wakes the consumer if it is waiting.
+    public func push(_ element: Element) {
+        let waiter = state.withLock { state -> CheckedContinuation<Element?, any Error>? in
+            if state.finished { return nil }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.buffer.append(element)
+            return nil
+        }
+        waiter?.resume(returning: element)
+    }
+
+    /// Ends the queue: the consumer gets buffered values, then `nil` (or `error`, if given).
+    public func finish(throwing error: (any Error)? = nil) {
+        let waiter = state.withLock { state -> CheckedContinuation<Element?, any Error>? in
+            if state.finished { return nil }
+            state.finished = true
+            state.failure = error
+            guard state.head >= state.buffer.count else { return nil }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        if let waiter {
+            if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
+        }
+    }
+
+    /// Number of values waiting to be taken.
+    public var count: Int { state.withLock { $0.buffer.count - $0.head } }
+
+    /// The next value, `nil` once finished, or the failure.
+    public func next() async throws -> Element? {
+        try await withTaskCancellationHandler {
+            try await waitForNext()
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Element?, any Error>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    private func waitForNext() async throws -> Element? {
+        try await withCheckedThrowingContinuation { continuation in
+            let immediate: Result<Element?, any Error>? = state.withLock { state in
+                if state.head < state.buffer.count {
+                    let element = state.buffer[state.head]
+                    state.head += 1
+                    if state.head > 64 && state.head * 2 > state.buffer.count {
+                        state.buffer.removeFirst(state.head)
+                        state.head = 0
+                    }
+                    return .success(element)
+                }
+                if state.finished {
+                    if let failure = state.failure { return .failure(failure) }
+                    return .success(nil)
+                }
+                if Task.isCancelled { return .failure(CancellationError()) }
+                precondition(state.waiter == nil, "AsyncQueue has a single consumer")
+                state.waiter = continuation
+                return nil
+            }
+            if let immediate { continuation.resume(with: immediate) }
+        }
+    }
+}
+
+/// Runs `operation`, failing with `error` if it does not finish within `seconds`.
+public func withTimeout<T: Sendable>(
+    _ seconds: Double, error: @autoclosure @escaping @Sendable () -> any Error,
+    _ operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            throw error()
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}

@@ -1,0 +1,304 @@
+import Foundation
+import Synchronization
+import TorCrypto
+import TorProto
+
+/// Receives the cells of one circuit, on the channel's I/O thread.
+protocol CircuitCellHandler: AnyObject, Sendable {
+    func handle(_ cell: Cell)
+    func channelClosed(_ reason: String)
+}
+
+/// What the client expects a relay to prove in its CERTS cell.
+public struct ExpectedIdentity: Sendable, Equatable {
+    public var rsaIdentity: [UInt8]?
+    public var ed25519Identity: [UInt8]?
+    public var name: String
+
+    public init(rsaIdentity: [UInt8]?, ed25519Identity: [UInt8]? = nil, name: String) {
+        self.rsaIdentity = rsaIdentity
+        self.ed25519Identity = ed25519Identity
+        self.name = name
+    }
+}
+
+/// A TLS link to one relay after the v3 link handshake (link protocol 4 or 5), carrying circuits.
+public final class Channel: @unchecked Sendable {
+    public static let supportedLinkVersions: [UInt16] = [4, 5]
+
+    public let address: RelayAddress
+    public let identities: RelayIdentities
+    public let linkVersion: UInt16
+    /// Relay clock minus ours, from its NETINFO (nil if it sent 0).
+    public let clockSkew: TimeInterval?
+
+    private struct State {
+        var framer = CellFramer(circuitIDWidth: 4)
+        var circuits: [UInt32: any CircuitCellHandler] = [:]
+        var closedReason: String?
+    }
+
+    private let state: Mutex<State>
+    private let io: ChannelIO
+    private let closedHandlers = Mutex<[@Sendable (String) -> Void]>([])
+
+    private init(address: RelayAddress, identities: RelayIdentities, linkVersion: UInt16, clockSkew: TimeInterval?,
+                 io: ChannelIO, state: Mutex<State>) {
+        self.address = address
+        self.identities = identities
+        self.linkVersion = linkVersion
+        self.clockSkew = clockSkew
+        self.io = io
+        self.state = state
+    }
+
+    /// Connects, runs TLS and the link handshake, verifies the relay's certificates and checks
+    /// its identity against `expected`.
+    public static func connect(to address: RelayAddress, expected: ExpectedIdentity,
+                               timeout: TimeInterval = 15, now: @Sendable () -> Date = Date.init) async throws -> Channel {
+        let (fd, tls) = try await runBlocking("tls \(address)") { try ChannelIO.open(to: address, timeout: timeout) }
+        let handshakeCells = AsyncQueue<Cell>()
+        let shared = SharedBox()
+        let io = ChannelIO(fd: fd, tls: tls, onReceive: { bytes in
+            shared.receive(bytes)
+        }, onClose: { reason in
+            shared.close(reason)
+        })
+        shared.handshakeFramer = CellFramer(circuitIDWidth: 2)
+        shared.handshakeQueue = handshakeCells
+        io.start(name: address.description)
+        do {
+            return try await withTimeout(timeout, error: ChannelError.timedOut("in the link handshake with \(address)")) {
+                try await handshake(address: address, expected: expected, tls: tls, io: io, shared: shared,
+                                    cells: handshakeCells, now: now())
+            }
+        } catch {
+            io.close()
+            throw error
+        }
+    }
+
+    private static func handshake(address: RelayAddress, expected: ExpectedIdentity, tls: TLSClientSession, io: ChannelIO,
+                                  shared: SharedBox, cells: AsyncQueue<Cell>, now: Date) async throws -> Channel {
+        io.send(VersionsCell(versions: [3] + supportedLinkVersions).cell().encoded(circuitIDWidth: 2))
+        func nextCell() async throws -> Cell {
+            guard let cell = try await cells.next() else {
+                throw ChannelError.handshake("\(address) closed the connection during the link handshake")
+            }
+            return cell
+        }
+        let versionsCell = try await nextCell()
+        guard versionsCell.command == .versions else {
+            throw ChannelError.handshake("expected VERSIONS from \(address), got \(versionsCell.command)")
+        }
+        guard let version = try VersionsCell(payload: versionsCell.payload).highestCommon(with: supportedLinkVersions) else {
+            throw ChannelError.handshake("\(address) supports no link protocol version we speak (4 or 5)")
+        }
+        shared.switchToWideCircuitIDs()
+        let peerCertificate: [UInt8]
+        do { peerCertificate = try tls.peerCertificateDER() } catch { throw ChannelError.tls("\(error)") }
+        var identities: RelayIdentities?
+        var relayTime: UInt32 = 0
+        handshake: while true {
+            let cell = try await nextCell()
+            switch cell.command {
+            case .certs:
+                guard identities == nil else { throw ChannelError.handshake("\(address) sent two CERTS cells") }
+                do {
+                    identities = try LinkCertificateVerifier.verify(try CertsCell(payload: cell.payload),
+                                                                    tlsCertificateDER: peerCertificate, now: now)
+                } catch {
+                    throw ChannelError.handshake("\(address): \(error)")
+                }
+            case .authChallenge, .vpadding, .padding:
+                continue
+            case .netinfo:
+                guard identities != nil else { throw ChannelError.handshake("\(address) sent NETINFO before CERTS") }
+                relayTime = try NetinfoCell(payload: cell.payload).timestamp
+                break handshake
+            default:
+                throw ChannelError.handshake("unexpected \(cell.command) from \(address) during the link handshake")
+            }
+        }
+        guard let identities else { throw ChannelError.handshake("\(address) sent no CERTS") }
+        if let rsa = expected.rsaIdentity, rsa != identities.rsaIdentity {
+            throw ChannelError.identityMismatch(relay: "\(expected.name) at \(address)", expected: hexString(rsa).uppercased(),
+                                                actual: hexString(identities.rsaIdentity).uppercased())
+        }
+        if let ed = expected.ed25519Identity, ed != identities.ed25519Identity {
+            throw ChannelError.identityMismatch(relay: "\(expected.name) at \(address)", expected: Base64.encode(ed, padding: false),
+                                                actual: Base64.encode(identities.ed25519Identity, padding: false))
+        }
+        let other: NetinfoAddress = address.host.contains(":")
+            ? .ipv6(ipv6Bytes(address.host) ?? [UInt8](repeating: 0, count: 16))
+            : .ipv4(ipv4Bytes(address.host) ?? [0, 0, 0, 0])
+        io.send(NetinfoCell(timestamp: 0, otherAddress: other, myAddresses: []).cell().encoded(circuitIDWidth: 4))
+        let skew: TimeInterval? = relayTime == 0 ? nil : TimeInterval(relayTime) - now.timeIntervalSince1970
+        let channel = Channel(address: address, identities: identities, linkVersion: version, clockSkew: skew, io: io,
+                              state: Mutex(State()))
+        shared.attach(channel)
+        return channel
+    }
+
+    /// Whether the channel is still open.
+    public var isOpen: Bool { state.withLock { $0.closedReason == nil } }
+
+    /// Registers a callback run once when the channel closes.
+    public func onClose(_ handler: @escaping @Sendable (String) -> Void) {
+        if let reason = state.withLock({ $0.closedReason }) { handler(reason); return }
+        closedHandlers.withLock { $0.append(handler) }
+    }
+
+    /// Sends an encoded cell (4-byte circuit IDs). Never blocks.
+    public func send(_ cell: Cell) { io.send(cell.encoded(circuitIDWidth: 4)) }
+
+    /// Closes the link; every circuit on it learns of it.
+    public func close() { io.close() }
+
+    /// Reserves a fresh circuit ID (high bit set, as the initiator's) for `handler`.
+    func register(_ handler: any CircuitCellHandler) throws -> UInt32 {
+        try state.withLock { state in
+            if let reason = state.closedReason { throw ChannelError.closed(reason) }
+            for _ in 0..<64 {
+                var id: UInt32 = 0
+                for byte in SecureRandom.bytes(4) { id = id << 8 | UInt32(byte) }
+                id |= 0x8000_0000
+                if state.circuits[id] == nil {
+                    state.circuits[id] = handler
+                    return id
+                }
+            }
+            throw ChannelError.protocolViolation("could not find a free circuit ID")
+        }
+    }
+
+    func unregister(_ id: UInt32) { _ = state.withLock { $0.circuits.removeValue(forKey: id) } }
+
+    /// Number of circuits open on this channel.
+    public var circuitCount: Int { state.withLock { $0.circuits.count } }
+
+    fileprivate func receive(_ bytes: UnsafeRawBufferPointer) {
+        var cells = [Cell]()
+        var failure: String?
+        state.withLock { state in
+            state.framer.append(bytes)
+            do {
+                while let cell = try state.framer.nextCell() { cells.append(cell) }
+            } catch {
+                failure = "\(error)"
+            }
+        }
+        for cell in cells { dispatch(cell) }
+        if let failure { closeWithError("undecodable cell: \(failure)") }
+    }
+
+    fileprivate func adoptLeftover(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { receive($0) }
+    }
+
+    private func dispatch(_ cell: Cell) {
+        if cell.circuitID == 0 {
+            // PADDING, VPADDING, late NETINFO: nothing for a client to do.
+            return
+        }
+        let handler = state.withLock { $0.circuits[cell.circuitID] }
+        handler?.handle(cell)
+    }
+
+    private func closeWithError(_ reason: String) {
+        io.close()
+        markClosed(reason)
+    }
+
+    fileprivate func markClosed(_ reason: String) {
+        let handlers = state.withLock { state -> [any CircuitCellHandler] in
+            guard state.closedReason == nil else { return [] }
+            state.closedReason = reason
+            defer { state.circuits.removeAll() }
+            return Array(state.circuits.values)
+        }
+        for handler in handlers { handler.channelClosed(reason) }
+        let callbacks = closedHandlers.withLock { callbacks -> [@Sendable (String) -> Void] in
+            defer { callbacks.removeAll() }
+            return callbacks
+        }
+        for callback in callbacks { callback(reason) }
+    }
+}
+
+/// Routes bytes from the I/O thread to the handshake first, then to the channel.
+private final class SharedBox: @unchecked Sendable {
+    private let lock = Mutex(())
+    var handshakeFramer = CellFramer(circuitIDWidth: 2)
+    var handshakeQueue: AsyncQueue<Cell>?
+    private var channel: Channel?
+    private var closedReason: String?
+    private var sawNetinfo = false
+
+    func receive(_ bytes: UnsafeRawBufferPointer) {
+        let target: Channel? = lock.withLock { _ in
+            if let channel { return channel }
+            handshakeFramer.append(bytes)
+            drainHandshake()
+            return nil
+        }
+        target?.receive(bytes)
+    }
+
+    /// Called once VERSIONS is read: later cells use 4-byte circuit IDs.
+    func switchToWideCircuitIDs() {
+        lock.withLock { _ in
+            handshakeFramer.circuitIDWidth = 4
+            drainHandshake()
+        }
+    }
+
+    private func drainHandshake() {
+        if sawNetinfo { return }
+        do {
+            while let cell = try handshakeFramer.nextCell() {
+                handshakeQueue?.push(cell)
+                if cell.command == .netinfo { sawNetinfo = true }
+                if sawNetinfo || (cell.command == .versions && handshakeFramer.circuitIDWidth == 2) {
+                    // Stop here: what follows VERSIONS uses 4-byte circuit IDs.
+                    break
+                }
+            }
+        } catch {
+            handshakeQueue?.finish(throwing: ChannelError.handshake("malformed cell: \(error)"))
+        }
+    }
+
+    func attach(_ channel: Channel) {
+        let (leftover, closed): ([UInt8], String?) = lock.withLock { _ in
+            self.channel = channel
+            var leftover = [UInt8]()
+            // Cells that arrived after NETINFO, before attachment, are re-fed to the channel.
+            while let cell = try? handshakeFramer.nextCell() { leftover += cell.encoded(circuitIDWidth: 4) }
+            handshakeQueue = nil
+            return (leftover, closedReason)
+        }
+        if !leftover.isEmpty { channel.adoptLeftover(leftover) }
+        if let closed { channel.markClosed(closed) }
+    }
+
+    func close(_ reason: String) {
+        let target: Channel? = lock.withLock { _ in
+            closedReason = reason
+            handshakeQueue?.finish(throwing: ChannelError.closed(reason))
+            return channel
+        }
+        target?.markClosed(reason)
+    }
+}
+
+func ipv4Bytes(_ host: String) -> [UInt8]? {
+    let parts = host.split(separator: ".").compactMap { UInt8($0) }
+    return parts.count == 4 ? parts : nil
+}
+
+func ipv6Bytes(_ host: String) -> [UInt8]? {
+    var address = in6_addr()
+    guard inet_pton(AF_INET6, host, &address) == 1 else { return nil }
+    return withUnsafeBytes(of: &address) { Array($0) }
+}

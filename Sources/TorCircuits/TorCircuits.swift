@@ -1,2 +1,0 @@
-/// TorCircuits module (see docs/architecture.md).
-public enum TorCircuitsModule {}
