@@ -1,2 +1,0 @@
-/// TorCrypto: the only module that touches OpenSSL and libsodium.
-public enum TorCryptoModule {}
