@@ -47,6 +47,8 @@ let package = Package(
         // MARK: Tests.
         .testTarget(name: "TorCryptoTests", dependencies: ["TorCrypto"]),
         .testTarget(name: "DeviceSimulatorTests", dependencies: ["DeviceSimulator"]),
+        .testTarget(name: "TorProtoTests", dependencies: ["TorProto"]),
+        .testTarget(name: "TorCircuitsTests", dependencies: ["TorCircuits", "TorProto", "TorCrypto"]),
         .testTarget(name: "TestnetTests", dependencies: []),
     ]
 )

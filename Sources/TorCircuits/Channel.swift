@@ -43,13 +43,13 @@ public final class Channel: @unchecked Sendable {
     private let closedHandlers = Mutex<[@Sendable (String) -> Void]>([])
 
     private init(address: RelayAddress, identities: RelayIdentities, linkVersion: UInt16, clockSkew: TimeInterval?,
-                 io: ChannelIO, state: Mutex<State>) {
+                 io: ChannelIO) {
         self.address = address
         self.identities = identities
         self.linkVersion = linkVersion
         self.clockSkew = clockSkew
         self.io = io
-        self.state = state
+        self.state = Mutex(State())
     }
 
     /// Connects, runs TLS and the link handshake, verifies the relay's certificates and checks
@@ -67,10 +67,11 @@ public final class Channel: @unchecked Sendable {
         shared.handshakeFramer = CellFramer(circuitIDWidth: 2)
         shared.handshakeQueue = handshakeCells
         io.start(name: address.description)
+        let current = now()
         do {
             return try await withTimeout(timeout, error: ChannelError.timedOut("in the link handshake with \(address)")) {
                 try await handshake(address: address, expected: expected, tls: tls, io: io, shared: shared,
-                                    cells: handshakeCells, now: now())
+                                    cells: handshakeCells, now: current)
             }
         } catch {
             io.close()
@@ -134,8 +135,7 @@ public final class Channel: @unchecked Sendable {
             : .ipv4(ipv4Bytes(address.host) ?? [0, 0, 0, 0])
         io.send(NetinfoCell(timestamp: 0, otherAddress: other, myAddresses: []).cell().encoded(circuitIDWidth: 4))
         let skew: TimeInterval? = relayTime == 0 ? nil : TimeInterval(relayTime) - now.timeIntervalSince1970
-        let channel = Channel(address: address, identities: identities, linkVersion: version, clockSkew: skew, io: io,
-                              state: Mutex(State()))
+        let channel = Channel(address: address, identities: identities, linkVersion: version, clockSkew: skew, io: io)
         shared.attach(channel)
         return channel
     }

@@ -12,6 +12,7 @@ final class ChannelIO: @unchecked Sendable {
     private let fd: Int32
     private let tls: TLSClientSession
     private let wakeFD: Int32
+    private let wakeWriteFD: Int32
     private let outbound = Mutex<(bytes: [UInt8], closing: Bool)>(([], false))
     private let onReceive: @Sendable (UnsafeRawBufferPointer) -> Void
     private let onClose: @Sendable (String) -> Void
@@ -41,10 +42,10 @@ final class ChannelIO: @unchecked Sendable {
             }
             return (fd, tls)
         } catch let error as CryptoError {
-            close(fd)
+            Glibc.close(fd)
             throw ChannelError.tls("\(address): \(error)")
         } catch {
-            close(fd)
+            Glibc.close(fd)
             throw error
         }
     }
@@ -59,7 +60,12 @@ final class ChannelIO: @unchecked Sendable {
          onClose: @escaping @Sendable (String) -> Void) {
         self.fd = fd
         self.tls = tls
-        self.wakeFD = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
+        var pipeFDs: [Int32] = [-1, -1]
+        _ = pipe(&pipeFDs)
+        Socket.setNonBlocking(pipeFDs[0])
+        Socket.setNonBlocking(pipeFDs[1])
+        self.wakeFD = pipeFDs[0]
+        self.wakeWriteFD = pipeFDs[1]
         self.onReceive = onReceive
         self.onClose = onClose
     }
@@ -85,8 +91,8 @@ final class ChannelIO: @unchecked Sendable {
     }
 
     private func wake() {
-        var one: UInt64 = 1
-        _ = Glibc.write(wakeFD, &one, 8)
+        var one: UInt8 = 1
+        _ = Glibc.write(wakeWriteFD, &one, 1)
     }
 
     private func run() {
@@ -147,8 +153,8 @@ final class ChannelIO: @unchecked Sendable {
             let result = poll(&descriptors, 2, 60_000)
             if result < 0 && errno != EINTR { reason = "poll failed: \(String(cString: strerror(errno)))"; break }
             if descriptors[1].revents & Int16(POLLIN) != 0 {
-                var value: UInt64 = 0
-                _ = Glibc.read(wakeFD, &value, 8)
+                var drain = [UInt8](repeating: 0, count: 256)
+                _ = Glibc.read(wakeFD, &drain, 256)
             }
             if descriptors[0].revents & (Int16(POLLERR) | Int16(POLLNVAL)) != 0 {
                 reason = "the connection failed"
@@ -157,6 +163,7 @@ final class ChannelIO: @unchecked Sendable {
         }
         Glibc.close(fd)
         Glibc.close(wakeFD)
+        Glibc.close(wakeWriteFD)
         onClose(reason)
     }
 }

@@ -1,0 +1,2 @@
+import XCTest
+final class TorProtoPlaceholder: XCTestCase { func testNothingYet() { XCTAssertTrue(true) } }
