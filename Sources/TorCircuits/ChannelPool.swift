@@ -1,0 +1,41 @@
+import Foundation
+import TorProto
+
+/// Keeps one open channel per relay and shares it among circuits (as relays expect: one TLS
+/// connection per client). Concurrent requests for the same relay share one connection attempt.
+public actor ChannelPool {
+    private var channels: [[UInt8]: Channel] = [:]
+    private var connecting: [[UInt8]: Task<Channel, any Error>] = [:]
+    private let timeout: TimeInterval
+    /// Called with each new channel (e.g. to report clock skew).
+    private let onOpen: @Sendable (Channel) -> Void
+
+    public init(timeout: TimeInterval = 15, onOpen: @escaping @Sendable (Channel) -> Void = { _ in }) {
+        self.timeout = timeout
+        self.onOpen = onOpen
+    }
+
+    /// An open channel to the relay at `address` proving `expected`.
+    public func channel(to address: RelayAddress, expected: ExpectedIdentity) async throws -> Channel {
+        let key = expected.rsaIdentity ?? Array(address.description.utf8)
+        if let channel = channels[key], channel.isOpen { return channel }
+        if let task = connecting[key] { return try await task.value }
+        let timeout = self.timeout
+        let task = Task { try await Channel.connect(to: address, expected: expected, timeout: timeout) }
+        connecting[key] = task
+        defer { connecting[key] = nil }
+        let channel = try await task.value
+        channels[key] = channel
+        onOpen(channel)
+        return channel
+    }
+
+    /// All channels currently open.
+    public var openChannels: [Channel] { channels.values.filter(\.isOpen) }
+
+    /// Closes every channel.
+    public func closeAll() {
+        for channel in channels.values { channel.close() }
+        channels.removeAll()
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import TorDirectory
+import TorProto
+
+/// A relay the client can use: its consensus entry joined with its microdescriptor.
+public struct Relay: Sendable, Hashable {
+    public let status: RouterStatus
+    public let microdescriptor: Microdescriptor
+
+    public init(status: RouterStatus, microdescriptor: Microdescriptor) {
+        self.status = status
+        self.microdescriptor = microdescriptor
+    }
+
+    public var nickname: String { status.nickname }
+    public var rsaIdentity: [UInt8] { status.rsaIdentity }
+    public var ed25519Identity: [UInt8]? {
+        status.flags.contains(.noEdConsensus) ? nil : microdescriptor.ed25519Identity
+    }
+    public var flags: RouterFlags { status.flags }
+    public var orAddress: RelayAddress { RelayAddress(host: status.address, port: status.orPort) }
+
+    /// Fingerprint as C tor prints it, `$HEX~nickname`.
+    public var displayName: String { "\(nickname)~\(hexString(rsaIdentity).uppercased().prefix(8))" }
+
+    /// What to expect in the relay's CERTS cell.
+    public var expectedIdentity: ExpectedIdentity {
+        ExpectedIdentity(rsaIdentity: rsaIdentity, ed25519Identity: ed25519Identity, name: displayName)
+    }
+
+    /// How to extend a circuit to this relay.
+    public var extendTarget: ExtendTarget {
+        ExtendTarget(nickname: displayName, ipv4: status.addressBytes, port: status.orPort, rsaIdentity: rsaIdentity,
+                     ed25519Identity: ed25519Identity, ntorOnionKey: microdescriptor.ntorOnionKey)
+    }
+
+    public static func == (lhs: Relay, rhs: Relay) -> Bool { lhs.rsaIdentity == rhs.rsaIdentity }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rsaIdentity) }
+}
+
+/// The network as the client currently knows it: a verified consensus and the relays whose
+/// microdescriptors it holds.
+public struct NetDirectory: Sendable {
+    public let consensus: Consensus
+    public let relays: [Relay]
+    /// Mirrors C tor's `TestingTorNetwork`: no subnet rule, testing time periods.
+    public let isTestingNetwork: Bool
+
+    public init(consensus: Consensus, microdescriptors: [[UInt8]: Microdescriptor], isTestingNetwork: Bool) {
+        self.consensus = consensus
+        self.isTestingNetwork = isTestingNetwork
+        relays = consensus.routers.compactMap { status in
+            guard status.flags.contains(.running), status.flags.contains(.valid),
+                  let micro = microdescriptors[status.microdescriptorDigest] else { return nil }
+            return Relay(status: status, microdescriptor: micro)
+        }
+    }
+
+    /// Relays with the given RSA identity.
+    public func relay(rsaIdentity: [UInt8]) -> Relay? { relays.first { $0.rsaIdentity == rsaIdentity } }
+
+    /// Fraction of consensus routers whose microdescriptors we have.
+    public var completeness: Double {
+        consensus.routers.isEmpty ? 0 : Double(relays.count) / Double(consensus.routers.count)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import TorDirectory
+import TorProto
+
+/// Where in a path a relay is used; decides which bandwidth weights apply (dir-spec §3.4.1).
+public enum PathPosition: Sendable {
+    case `guard`, middle, exit, directory
+}
+
+/// Why no path could be chosen.
+public enum PathError: Error, Equatable, Sendable, CustomStringConvertible {
+    case noCandidates(String)
+
+    public var description: String {
+        switch self {
+        case let .noCandidates(what): return "no usable relay for \(what) in the consensus"
+        }
+    }
+}
+
+/// Chooses relays the way path-spec §2.2 describes: bandwidth-weighted by position, with flags,
+/// never the same relay twice, never two of one family, and (off a testing network) never two
+/// in one IPv4 /16 or IPv6 /32.
+public struct PathSelector: Sendable {
+    public let directory: NetDirectory
+    /// Relays recently seen failing, avoided while alternatives exist.
+    public var avoid: Set<[UInt8]>
+
+    public init(directory: NetDirectory, avoid: Set<[UInt8]> = []) {
+        self.directory = directory
+        self.avoid = avoid
+    }
+
+    /// Picks one relay for `position` that may share a path with `others`.
+    public func pick(_ position: PathPosition, requiring flags: RouterFlags = [], excluding others: [Relay] = [],
+                     where extra: (Relay) -> Bool = { _ in true }) throws -> Relay {
+        let candidates = directory.relays.filter { relay in
+            relay.flags.isSuperset(of: flags) && !relay.flags.contains(.middleOnly) || position == .middle && relay.flags.isSuperset(of: flags)
+        }.filter { relay in
+            extra(relay) && others.allSatisfy { canShare(relay, $0) }
+        }
+        let preferred = candidates.filter { !avoid.contains($0.rsaIdentity) }
+        let pool = preferred.isEmpty ? candidates : preferred
+        guard let relay = weightedChoice(pool, position: position) else {
+            throw PathError.noCandidates("\(position) position\(flags.isEmpty ? "" : " with flags \(flags.names.joined(separator: ","))")")
+        }
+        return relay
+    }
+
+    /// Whether two relays may appear in the same circuit.
+    public func canShare(_ a: Relay, _ b: Relay) -> Bool {
+        if a.rsaIdentity == b.rsaIdentity { return false }
+        if inSameFamily(a, b) { return false }
+        if !directory.isTestingNetwork && inSameSubnet(a, b) { return false }
+        return true
+    }
+
+    func inSameFamily(_ a: Relay, _ b: Relay) -> Bool {
+        let aIDs = Set(a.microdescriptor.familyIDs)
+        if !aIDs.isEmpty && !aIDs.isDisjoint(with: b.microdescriptor.familyIDs) { return true }
+        func lists(_ x: Relay, _ y: Relay) -> Bool {
+            let hex = "$" + hexString(y.rsaIdentity).uppercased()
+            return x.microdescriptor.family.contains { $0.uppercased().hasPrefix(hex) }
+        }
+        return lists(a, b) && lists(b, a)
+    }
+
+    func inSameSubnet(_ a: Relay, _ b: Relay) -> Bool {
+        let x = a.status.addressBytes, y = b.status.addressBytes
+        return x.count == 4 && y.count == 4 && x[0] == y[0] && x[1] == y[1]
+    }
+
+    /// Bandwidth × position weight, as C tor's `compute_weighted_bandwidths`.
+    func weight(of relay: Relay, position: PathPosition) -> Double {
+        let consensus = directory.consensus
+        let isGuard = relay.flags.contains(.guard)
+        let isExit = relay.flags.contains(.exit) && !relay.flags.contains(.badExit)
+        let suffix: String
+        switch (isGuard, isExit) {
+        case (true, true): suffix = "d"
+        case (true, false): suffix = "g"
+        case (false, true): suffix = "e"
+        case (false, false): suffix = "m"
+        }
+        let prefix: String
+        switch position {
+        case .guard: prefix = "Wg"
+        case .middle: prefix = "Wm"
+        case .exit: prefix = "We"
+        case .directory: prefix = "Wb"
+        }
+        var factor = Double(consensus.weight(prefix + suffix))
+        // Guards never weigh exits-only relays and vice versa: C tor uses 0 where no weight applies.
+        if position == .guard && !isGuard { factor = 0 }
+        let bandwidth = Double(max(relay.status.bandwidth, 1))
+        return bandwidth * factor / Double(consensus.params.bwweightscale)
+    }
+
+    func weightedChoice(_ relays: [Relay], position: PathPosition) -> Relay? {
+        guard !relays.isEmpty else { return nil }
+        let weights = relays.map { weight(of: $0, position: position) }
+        let total = weights.reduce(0, +)
+        guard total > 0 else { return relays.randomElement() }
+        var point = Double.random(in: 0..<total)
+        for (relay, weight) in zip(relays, weights) {
+            if point < weight { return relay }
+            point -= weight
+        }
+        return relays.last
+    }
+}
