@@ -20,6 +20,8 @@ final class RSATests: XCTestCase {
         let der = try Base64.decode(Self.publicKeyBase64)
         let key = try RSAPublicKey(pkcs1DER: der)
         XCTAssertEqual(key.bits, 1024)
+        XCTAssertTrue(key.exponentIs(65537))
+        XCTAssertFalse(key.exponentIs(3))
         XCTAssertEqual(key.pkcs1DER, der)
         XCTAssertBytes(key.fingerprint, hex("9367f9781da8eabbf96b691175f0e701b43c602e"))
         let sig = try Base64.decode(Self.signatureBase64)
