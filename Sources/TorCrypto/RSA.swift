@@ -67,6 +67,18 @@ public struct RSAPublicKey: @unchecked Sendable, Equatable {
     /// Modulus size in bits.
     public var bits: Int { Int(EVP_PKEY_get_bits(box.pkey)) }
 
+    /// True when the public exponent equals `e` (Tor requires 65537 for identity and signing keys).
+    public func exponentIs(_ e: UInt64) -> Bool {
+        var bn: OpaquePointer? = nil
+        guard EVP_PKEY_get_bn_param(box.pkey, "e", &bn) == 1, let bn else {
+            ERR_clear_error()
+            return false
+        }
+        defer { BN_free(bn) }
+        guard BN_num_bits(bn) <= 64 else { return false }
+        return UInt64(BN_get_word(bn)) == e
+    }
+
     /// The Tor RSA identity fingerprint: SHA-1 of the PKCS#1 DER encoding (20 bytes).
     public var fingerprint: [UInt8] { Hash.sha1(pkcs1DER) }
 
