@@ -1,0 +1,54 @@
+/// Directory request paths (dir-spec Appendix B, §4.3, §6.1) and the HTTP/1.0 request C tor sends.
+///
+/// By default paths are for uncompressed responses (no `.z` suffix); send
+/// ``httpRequest(path:host:acceptEncoding:)`` with `Accept-Encoding: identity`.
+public enum DirectoryURLs {
+    /// Microdescriptors per request (C tor's limit, from a squid URL-length note).
+    public static let maxMicrodescriptorsPerRequest = 92
+
+    /// `/tor/status-vote/current/consensus-microdesc[/F1+F2+…][.z]`: the `Fi` are the first 3 bytes
+    /// of the trusted v3 identities in upper-case hex, sorted; the server answers 404 unless more
+    /// than half of them signed. Pass an empty list for the plain form.
+    public static func consensus(authorities: [DirAuthority], compressed: Bool = false) -> String {
+        let prefixes = authorities.compactMap { $0.isV3 ? $0.v3Identity : nil }
+            .map { upperHex(Array($0.prefix(3))) }.sorted()
+        var path = "/tor/status-vote/current/consensus-microdesc"
+        if !prefixes.isEmpty { path += "/" + prefixes.joined(separator: "+") }
+        return path + (compressed ? ".z" : "")
+    }
+
+    /// `/tor/keys/fp/A+B[.z]`: certificates for the given v3 identities (full hex, sorted).
+    public static func authorityCertificates(identities: [[UInt8]], compressed: Bool = false) -> String {
+        "/tor/keys/fp/" + identities.map(upperHex).sorted().joined(separator: "+") + (compressed ? ".z" : "")
+    }
+
+    /// `/tor/keys/fp-sk/ID-SK[.z]`: one certificate by identity and signing-key digest.
+    public static func authorityCertificate(identity: [UInt8], signingKeyDigest: [UInt8], compressed: Bool = false) -> String {
+        "/tor/keys/fp-sk/\(upperHex(identity))-\(upperHex(signingKeyDigest))" + (compressed ? ".z" : "")
+    }
+
+    /// `/tor/micro/d/D1-D2-…[.z]` in batches of at most ``maxMicrodescriptorsPerRequest``;
+    /// `Di` is the SHA-256 digest in base64 without `=`. Digests are sorted for cache-friendliness.
+    public static func microdescriptors(digests: [[UInt8]], compressed: Bool = false,
+                                        batchSize: Int = maxMicrodescriptorsPerRequest) -> [String] {
+        let encoded = Array(Set(digests.map(base64NoPad))).sorted()
+        let size = max(1, min(batchSize, maxMicrodescriptorsPerRequest))
+        return stride(from: 0, to: encoded.count, by: size).map { start in
+            "/tor/micro/d/" + encoded[start..<min(start + size, encoded.count)].joined(separator: "-") + (compressed ? ".z" : "")
+        }
+    }
+
+    /// `/tor/hs/3/<base64(blinded key) without "=">` (never compressed).
+    public static func hsDescriptor(blindedKey: [UInt8]) -> String {
+        "/tor/hs/3/" + base64NoPad(blindedKey)
+    }
+
+    /// The request C tor sends (`dirclient.c`): `GET path HTTP/1.0`, `Host`, optional `Accept-Encoding`.
+    /// Pass `acceptEncoding: nil` for anonymous (onion-service) requests.
+    public static func httpRequest(path: String, host: String, acceptEncoding: String? = "identity") -> [UInt8] {
+        var text = "GET \(path) HTTP/1.0\r\nHost: \(host)\r\n"
+        if let acceptEncoding { text += "Accept-Encoding: \(acceptEncoding)\r\n" }
+        text += "\r\n"
+        return Array(text.utf8)
+    }
+}
