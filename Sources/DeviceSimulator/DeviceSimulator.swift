@@ -1,2 +1,0 @@
-/// DeviceSimulator module (see docs/architecture.md).
-public enum DeviceSimulatorModule {}
