@@ -108,6 +108,6 @@ public final class TLSClientSession: @unchecked Sendable {
         guard code != 0 else { return "unknown OpenSSL error" }
         var buffer = [CChar](repeating: 0, count: 256)
         ERR_error_string_n(code, &buffer, buffer.count)
-        return String(cString: buffer)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }

@@ -1,0 +1,25 @@
+import Foundation
+
+/// Why the client could not get a usable view of the network.
+public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    case noDirectoryReachable([String])
+    case badResponse(String, String)
+    case rejectedConsensus(String)
+    case timedOut(String)
+    case notEnoughRelays(have: Int, of: Int)
+    case missingProtocols(String)
+
+    public var description: String {
+        switch self {
+        case let .noDirectoryReachable(attempts):
+            return "no directory server answered (\(attempts.joined(separator: "; "))). Is the network up?"
+        case let .badResponse(path, detail): return "bad directory answer for \(path): \(detail)"
+        case let .rejectedConsensus(detail): return "the consensus was rejected: \(detail)"
+        case let .timedOut(what): return "timed out \(what)"
+        case let .notEnoughRelays(have, of):
+            return "only \(have) of \(of) relays have microdescriptors; cannot build safe paths yet"
+        case let .missingProtocols(list):
+            return "the network requires protocols this onionctl does not support (\(list)); please upgrade"
+        }
+    }
+}

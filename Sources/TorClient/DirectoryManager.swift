@@ -1,0 +1,223 @@
+import Foundation
+import TorCircuits
+import TorCrypto
+import TorDirectory
+import TorProto
+
+/// What a bootstrap did and what the client now knows; printed by `onionctl tor bootstrap`.
+public struct BootstrapReport: Sendable, Codable, Equatable {
+    public var validAfter: Date
+    public var freshUntil: Date
+    public var validUntil: Date
+    public var relaysInConsensus: Int
+    public var usableRelays: Int
+    public var signedBy: [String]
+    public var consensusSource: String
+    public var fetchedConsensus: Bool
+    public var fetchedCertificates: Int
+    public var fetchedMicrodescriptors: Int
+    public var cachedMicrodescriptors: Int
+    public var cacheDirectory: String
+    public var guards: [String]
+    public var seconds: Double
+    public var warnings: [String]
+}
+
+/// Keeps a verified view of the network: bootstraps from the configured authorities or
+/// fallbacks over BEGIN_DIR, caches documents on disk, and refreshes when the consensus goes stale.
+public actor DirectoryManager {
+    public let config: NetworkConfig
+    public let cache: DirectoryCache
+    private let builder: CircuitBuilder
+    private let now: @Sendable () -> Date
+    private var current: NetDirectory?
+    private var certificates: [AuthorityCertificate] = []
+    private var lastReport: BootstrapReport?
+    private var lastFetchAttempt: Date?
+    private var refreshing: Task<NetDirectory, any Error>?
+
+    /// How long past `valid-until` a consensus is still used when no newer one can be had (C tor: 24 h).
+    public static let reasonablyLiveSlack: TimeInterval = 24 * 3600
+
+    public init(config: NetworkConfig, cacheDirectory: URL, builder: CircuitBuilder, now: @escaping @Sendable () -> Date = Date.init) {
+        self.config = config
+        self.cache = DirectoryCache(directory: cacheDirectory)
+        self.builder = builder
+        self.now = now
+    }
+
+    public var report: BootstrapReport? { lastReport }
+
+    /// A usable directory: the one in memory if still fresh, else refreshed (falling back to
+    /// the current one while it is reasonably live).
+    public func netDirectory() async throws -> NetDirectory {
+        if let current, now() < current.consensus.freshUntil { return current }
+        if let refreshing { return try await refreshing.value }
+        let task = Task { try await self.bootstrap().directory }
+        refreshing = task
+        defer { refreshing = nil }
+        do {
+            return try await task.value
+        } catch {
+            if let current, now() < current.consensus.validUntil.addingTimeInterval(Self.reasonablyLiveSlack) {
+                return current
+            }
+            throw error
+        }
+    }
+
+    /// Loads what the cache holds and fetches whatever is missing or stale.
+    @discardableResult
+    public func bootstrap() async throws -> (directory: NetDirectory, report: BootstrapReport) {
+        let started = Date()
+        let time = now()
+        var warnings = [String]()
+        let verifierAuthorities = config.v3Authorities
+        let cachedCerts = (try? cache.loadCertificates(trusted: config.authorities, now: time))?.valid ?? []
+        mergeCertificates(cachedCerts)
+        // 1. Consensus: cached if still fresh, else fetched (keeping the cached one on failure).
+        var consensus: Consensus?
+        var signers: [String] = []
+        var source = "cache"
+        var fetchedConsensus = false
+        var fetchedCertificates = 0
+        do {
+            if let cached = try cache.loadConsensus(
+                verifier: ConsensusVerifier(authorities: verifierAuthorities, certificates: certificates),
+                now: time, liveSlack: Self.reasonablyLiveSlack) {
+                consensus = cached.consensus
+                signers = cached.verification.signers
+            }
+        } catch {
+            warnings.append("cached consensus ignored: \(error)")
+        }
+        var circuits = [Circuit]()
+        defer { for circuit in circuits { circuit.destroy() } }
+        if consensus == nil || time >= consensus!.freshUntil {
+            do {
+                let (circuit, name) = try await directoryCircuit(excluding: [])
+                circuits.append(circuit)
+                let fetched = try await fetchConsensus(on: circuit, host: name)
+                fetchedCertificates = fetched.newCertificates
+                consensus = fetched.consensus
+                signers = fetched.signers
+                source = name
+                fetchedConsensus = true
+                try? cache.storeConsensus(fetched.consensus)
+            } catch {
+                guard consensus != nil else { throw error }
+                warnings.append("kept the cached consensus: \(error)")
+            }
+        }
+        guard let consensus else { throw DirectoryError.rejectedConsensus("no consensus available") }
+        let unsupported = ProtocolVersions.onionctlSupported.missing(from: consensus.requiredClientProtocols)
+        if !unsupported.isEmpty && consensus.validAfter > Self.releaseDate {
+            throw DirectoryError.missingProtocols(unsupported.description)
+        }
+        // 2. Microdescriptors: those the cache lacks, in parallel batches.
+        let cached: (found: [Microdescriptor], missing: [[UInt8]]) = (try? cache.loadMicrodescriptors(for: consensus))
+            ?? ([], consensus.routers.map(\.microdescriptorDigest))
+        var micro = Dictionary(cached.found.map { ($0.digest, $0) }, uniquingKeysWith: { a, _ in a })
+        var fetchedMicro = 0
+        if !cached.missing.isEmpty {
+            if circuits.isEmpty {
+                let (circuit, _) = try await directoryCircuit(excluding: [])
+                circuits.append(circuit)
+            }
+            let paths = DirectoryURLs.microdescriptors(digests: cached.missing)
+            let wanted = Set(cached.missing)
+            let circuit = circuits[0]
+            let found = try await withThrowingTaskGroup(of: [Microdescriptor].self) { group in
+                for path in paths {
+                    group.addTask {
+                        let response = try await DirectoryHTTP.get(path, on: circuit, host: "directory")
+                        guard response.status == 200 else { return [] }
+                        return try Microdescriptor.parseAll(response.body, wanted: wanted).descriptors
+                    }
+                }
+                var all = [Microdescriptor]()
+                for try await part in group { all += part }
+                return all
+            }
+            fetchedMicro = found.count
+            for descriptor in found { micro[descriptor.digest] = descriptor }
+            try? cache.storeMicrodescriptors(Array(micro.values), keeping: Set(consensus.routers.map(\.microdescriptorDigest)))
+        }
+        let directory = NetDirectory(consensus: consensus, microdescriptors: micro, isTestingNetwork: config.testingTorNetwork)
+        if directory.relays.count < min(3, consensus.routers.count) {
+            throw DirectoryError.notEnoughRelays(have: directory.relays.count, of: consensus.routers.count)
+        }
+        current = directory
+        let report = BootstrapReport(
+            validAfter: consensus.validAfter, freshUntil: consensus.freshUntil, validUntil: consensus.validUntil,
+            relaysInConsensus: consensus.routers.count, usableRelays: directory.relays.count, signedBy: signers,
+            consensusSource: source, fetchedConsensus: fetchedConsensus, fetchedCertificates: fetchedCertificates,
+            fetchedMicrodescriptors: fetchedMicro, cachedMicrodescriptors: cached.found.count,
+            cacheDirectory: cache.directory.path, guards: [], seconds: Date().timeIntervalSince(started), warnings: warnings)
+        lastReport = report
+        return (directory, report)
+    }
+
+    /// onionctl's release date: required protocols announced by consensuses newer than this are enforced (as C tor does).
+    static let releaseDate = Date(timeIntervalSince1970: 1_764_000_000)
+
+    private func mergeCertificates(_ new: [AuthorityCertificate]) {
+        for certificate in new where !certificates.contains(certificate) { certificates.append(certificate) }
+    }
+
+    /// A one-hop CREATE_FAST circuit to a directory source: fallbacks first (as C tor), then authorities.
+    private func directoryCircuit(excluding: Set<String>) async throws -> (Circuit, String) {
+        var sources: [(address: RelayAddress, id: [UInt8], name: String)] = config.fallbacks.shuffled().prefix(3).map {
+            (RelayAddress(host: $0.address, port: $0.orPort), $0.rsaIdentity, "fallback \($0.address):\($0.orPort)")
+        }
+        sources += config.v3Authorities.shuffled().map {
+            (RelayAddress(host: $0.address, port: $0.orPort), $0.fingerprint, "authority \($0.nickname)")
+        }
+        var attempts = [String]()
+        for source in sources where !excluding.contains(source.name) {
+            do {
+                let circuit = try await builder.buildDirectoryCircuit(to: source.address, rsaIdentity: source.id, name: source.name)
+                return (circuit, source.name)
+            } catch {
+                attempts.append("\(source.name): \(error)")
+                if attempts.count >= 6 { break }
+            }
+        }
+        throw DirectoryError.noDirectoryReachable(attempts)
+    }
+
+    private func fetchConsensus(on circuit: Circuit, host: String) async throws
+        -> (consensus: Consensus, signers: [String], newCertificates: Int) {
+        let path = DirectoryURLs.consensus(authorities: config.v3Authorities)
+        let response = try await DirectoryHTTP.get(path, on: circuit, host: host)
+        guard response.status == 200 else {
+            throw DirectoryError.badResponse(path, "HTTP \(response.status) from \(host)")
+        }
+        let consensus: Consensus
+        do { consensus = try Consensus(response.body) } catch {
+            throw DirectoryError.rejectedConsensus("\(host) sent an unparsable consensus: \(error)")
+        }
+        // Fetch the certificates of signers we lack.
+        let trusted = Set(config.trustedIdentities)
+        let known = Set(certificates.map { $0.fingerprint + $0.signingKeyDigest })
+        let needed = consensus.signatures.filter { trusted.contains($0.identity) && !known.contains($0.identity + $0.signingKeyDigest) }
+        var added = 0
+        if !needed.isEmpty {
+            let certPath = DirectoryURLs.authorityCertificates(identities: needed.map(\.identity))
+            let certResponse = try await DirectoryHTTP.get(certPath, on: circuit, host: host)
+            if certResponse.status == 200, let parsed = try? AuthorityCertificate.parseAll(certResponse.body) {
+                let valid = parsed.filter { $0.isValid(trustedIdentities: config.trustedIdentities, now: now()) }
+                added = valid.count
+                mergeCertificates(valid)
+                try? cache.storeCertificates(certificates)
+            }
+        }
+        let verifier = ConsensusVerifier(authorities: config.v3Authorities, certificates: certificates)
+        do {
+            let verification = try verifier.verify(consensus, now: now(), liveSlack: 0)
+            return (consensus, verification.signers, added)
+        } catch {
+            throw DirectoryError.rejectedConsensus("\(error)")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// TorClient module (see docs/architecture.md).
-public enum TorClientModule {}
