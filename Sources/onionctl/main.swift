@@ -1,4 +1,3 @@
 import OnionctlCLI
-import OnionctlUI
 
-print("onionctl: not yet implemented")
+await Onionctl.runFromCommandLine()

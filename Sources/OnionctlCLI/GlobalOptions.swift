@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import TorClient
+
+/// Options every command shares.
+public struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Network file (tor-style DirAuthority lines, TestingTorNetwork 1) selecting a private network; default: $ONIONCTL_NETWORK or the real Tor network.", valueName: "FILE"))
+    public var network: String?
+
+    @Flag(name: .long, help: "Print machine-readable JSON instead of text.")
+    public var json = false
+
+    public init() {}
+
+    func torConfiguration() throws -> TorClientConfiguration {
+        try TorClientConfiguration.load(networkFile: network)
+    }
+}
+
+/// Writes JSON for `--json` output: sorted keys, ISO 8601 dates.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    let data = try encoder.encode(value)
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+/// Reports a failure on stderr in plain words and exits with `code`.
+func fail(_ message: String, code: Int32 = 1) -> ExitCode {
+    FileHandle.standardError.write(Data("onionctl: \(message)\n".utf8))
+    return ExitCode(code)
+}

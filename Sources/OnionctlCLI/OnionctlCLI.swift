@@ -1,2 +1,0 @@
-/// OnionctlCLI module (see docs/architecture.md).
-public enum OnionctlCLIModule {}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import TorClient
+
+/// `onionctl tor …`: diagnostics of the embedded Tor client.
+struct TorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tor", abstract: "Inspect the embedded Tor client.",
+        subcommands: [BootstrapCommand.self])
+}
+
+/// `onionctl tor bootstrap`: fetch or load the directory and show what the client knows.
+struct BootstrapCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bootstrap", abstract: "Bootstrap the directory (or load it from the cache) and print what the client knows.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let client = TorClient(configuration: try global.torConfiguration())
+        let report: BootstrapReport
+        do {
+            report = try await client.bootstrap()
+        } catch {
+            await client.shutdown()
+            throw fail("bootstrap failed: \(error)", code: 3)
+        }
+        await client.shutdown()
+        if global.json { try printJSON(report); return }
+        let formatter = ISO8601DateFormatter()
+        print("consensus     valid-after \(formatter.string(from: report.validAfter))  fresh-until \(formatter.string(from: report.freshUntil))  valid-until \(formatter.string(from: report.validUntil))")
+        print("source        \(report.fetchedConsensus ? "fetched from \(report.consensusSource)" : "disk cache (still fresh)")")
+        print("signatures    \(report.signedBy.count) verified: \(report.signedBy.joined(separator: ", "))")
+        print("relays        \(report.usableRelays) usable of \(report.relaysInConsensus) in the consensus")
+        print("microdescs    \(report.fetchedMicrodescriptors) fetched, \(report.cachedMicrodescriptors) from cache")
+        print("guards        \(report.guards.joined(separator: ", "))")
+        print("cache         \(report.cacheDirectory)")
+        print(String(format: "time          %.2f s", report.seconds))
+        for warning in report.warnings { print("warning       \(warning)") }
+    }
+}

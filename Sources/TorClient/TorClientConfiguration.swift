@@ -1,0 +1,33 @@
+import Foundation
+import TorDirectory
+
+/// How a ``TorClient`` reaches the network and where it keeps state.
+public struct TorClientConfiguration: Sendable {
+    public var network: NetworkConfig
+    public var paths: TorPaths
+    /// Seconds allowed for each network step (connect, circuit hop, stream open).
+    public var stepTimeout: TimeInterval
+
+    public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20) {
+        self.network = network
+        self.paths = paths ?? TorPaths.standard(networkID: network.networkID)
+        self.stepTimeout = stepTimeout
+    }
+
+    /// The real Tor network, or the network file named by `path` (or `$ONIONCTL_NETWORK`).
+    public static func load(networkFile path: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> TorClientConfiguration {
+        guard let path = path ?? environment["ONIONCTL_NETWORK"], !path.isEmpty else {
+            return TorClientConfiguration(network: .defaultTorNetwork)
+        }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw TorClientError.configuration("cannot read network file \(path): \(error.localizedDescription)")
+        }
+        do {
+            return TorClientConfiguration(network: try NetworkConfig(parsing: text))
+        } catch {
+            throw TorClientError.configuration("network file \(path): \(error)")
+        }
+    }
+}
