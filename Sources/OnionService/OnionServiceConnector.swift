@@ -1,0 +1,297 @@
+import Foundation
+import TorCircuits
+import TorCrypto
+import TorDirectory
+import TorProto
+
+/// Reaches v3 onion services: finds and decrypts their descriptor, introduces itself, joins the
+/// rendezvous and opens streams over the resulting circuit. One rendezvous circuit per service
+/// is kept and reused for its streams, and rebuilt when it dies.
+public actor OnionServiceConnector {
+    public typealias ProgressHandler = @Sendable (ConnectionProgress) -> Void
+
+    struct CachedDescriptor {
+        var content: HSDescriptorContent
+        var period: TimePeriod
+        var expires: Date
+    }
+
+    private let network: any OnionServiceNetwork
+    private let stepTimeout: TimeInterval
+    private var descriptors: [OnionAddress: CachedDescriptor] = [:]
+    private var rendezvous: [OnionAddress: Circuit] = [:]
+    private var pending: [OnionAddress: Task<Circuit, any Error>] = [:]
+
+    public init(network: any OnionServiceNetwork, stepTimeout: TimeInterval = 30) {
+        self.network = network
+        self.stepTimeout = stepTimeout
+    }
+
+    /// Opens a stream to `port` of the service, building or reusing its rendezvous circuit.
+    public func connect(to address: OnionAddress, port: UInt16, clientAuthKey: X25519PrivateKey?,
+                        progress: ProgressHandler? = nil) async throws -> TorStream {
+        let started = Date()
+        let report: @Sendable (ConnectionPhase, String) -> Void = { phase, detail in
+            progress?(ConnectionProgress(onion: address.description, phase: phase, detail: detail,
+                                         elapsed: Date().timeIntervalSince(started)))
+        }
+        for attempt in 0..<2 {
+            let circuit = try await rendezvousCircuit(for: address, clientAuthKey: clientAuthKey, report: report)
+            do {
+                let stream = try await circuit.openStream(.begin, body: BeginMessage(address: "", port: port).encoded(),
+                                                          timeout: stepTimeout)
+                report(.connected, "stream open on port \(port)")
+                return stream
+            } catch let error as StreamError {
+                if case let .refused(reason) = error {
+                    throw OnionServiceError.streamRefused(onion: address.description, port: port, detail: "\(reason)")
+                }
+                forget(address, circuit)
+                if attempt == 1 { throw OnionServiceError.rendezvousFailed(onion: address.description, detail: "\(error)") }
+            } catch {
+                forget(address, circuit)
+                if attempt == 1 { throw mapped(error, address) }
+            }
+        }
+        throw OnionServiceError.rendezvousFailed(onion: address.description, detail: "the rendezvous circuit kept failing")
+    }
+
+    /// The open rendezvous circuit to `address`, if any.
+    public func openCircuit(to address: OnionAddress) -> Circuit? {
+        guard let circuit = rendezvous[address], circuit.isOpen else { return nil }
+        return circuit
+    }
+
+    /// Drops the cached descriptor and circuit for `address` (e.g. after the user changed its key).
+    public func reset(_ address: OnionAddress) {
+        descriptors[address] = nil
+        rendezvous[address]?.destroy()
+        rendezvous[address] = nil
+    }
+
+    private func forget(_ address: OnionAddress, _ circuit: Circuit) {
+        circuit.destroy()
+        if rendezvous[address] === circuit { rendezvous[address] = nil }
+    }
+
+    private func rendezvousCircuit(for address: OnionAddress, clientAuthKey: X25519PrivateKey?,
+                                   report: @escaping @Sendable (ConnectionPhase, String) -> Void) async throws -> Circuit {
+        if let circuit = rendezvous[address], circuit.isOpen { return circuit }
+        rendezvous[address] = nil
+        if let task = pending[address] { return try await task.value }
+        let task = Task { try await self.establish(address, clientAuthKey: clientAuthKey, report: report) }
+        pending[address] = task
+        defer { pending[address] = nil }
+        let circuit = try await task.value
+        rendezvous[address] = circuit
+        return circuit
+    }
+
+    private func establish(_ address: OnionAddress, clientAuthKey: X25519PrivateKey?,
+                           report: @escaping @Sendable (ConnectionPhase, String) -> Void) async throws -> Circuit {
+        report(.directory, "checking the network directory")
+        let directory: NetDirectory
+        do { directory = try await network.netDirectory() } catch {
+            throw OnionServiceError.network("no usable directory: \(error)")
+        }
+        for refetch in [false, true] {
+            let (descriptor, keys) = try await descriptor(for: address, directory: directory, clientAuthKey: clientAuthKey,
+                                                          forceFetch: refetch, report: report)
+            do {
+                return try await introduceAndRendezvous(address, descriptor: descriptor, keys: keys, directory: directory,
+                                                         report: report)
+            } catch let error as OnionServiceError {
+                guard case .introductionFailed = error, !refetch else { throw error }
+                descriptors[address] = nil
+            }
+        }
+        throw OnionServiceError.introductionFailed(onion: address.description, detail: "every introduction point failed")
+    }
+
+    // MARK: Descriptor
+
+    private func descriptor(for address: OnionAddress, directory: NetDirectory, clientAuthKey: X25519PrivateKey?,
+                            forceFetch: Bool, report: @Sendable (ConnectionPhase, String) -> Void) async throws
+        -> (HSDescriptorContent, BlindedKeys) {
+        let consensus = directory.consensus
+        let period: TimePeriod
+        do {
+            period = try TimePeriod(validAfter: consensus.validAfter, votingInterval: consensus.votingInterval,
+                                    hsdirIntervalMinutes: Int(consensus.params.hsdirInterval),
+                                    testingNetwork: directory.isTestingNetwork)
+        } catch {
+            throw OnionServiceError.network("cannot compute the time period: \(error)")
+        }
+        let keys: BlindedKeys
+        do { keys = try BlindedKeys(address: address, period: period) } catch {
+            throw OnionServiceError.invalidAddress("\(error)")
+        }
+        if !forceFetch, let cached = descriptors[address], cached.period == period, cached.expires > Date() {
+            return (cached.content, keys)
+        }
+        report(.descriptor, "fetching the descriptor")
+        let candidates = directory.relays.enumerated().compactMap { index, relay -> HSDirCandidate? in
+            guard relay.flags.contains(.hsDir), relay.status.protocols.supports("HSDir", 2),
+                  let ed = relay.ed25519Identity else { return nil }
+            return HSDirCandidate(ed25519Identity: ed, index: index)
+        }
+        let srv = HSDirRing.sharedRandomValueForFetching(
+            validAfter: consensus.validAfter, votingInterval: consensus.votingInterval,
+            current: consensus.sharedRandCurrent?.value, previous: consensus.sharedRandPrevious?.value, period: period)
+        let ring = HSDirRing(candidates: candidates, sharedRandomValue: srv, period: period)
+        let responsible = ring.responsibleHSDirs(blindedPublicKey: keys.blindedPublicKey,
+                                                 replicas: Int(consensus.params.hsdirNReplicas),
+                                                 spread: Int(consensus.params.hsdirSpreadFetch)).shuffled()
+        guard !responsible.isEmpty else { throw OnionServiceError.network("the consensus lists no HSDir relays") }
+        var notFound = 0
+        var failures = [String]()
+        for candidate in responsible {
+            let hsdir = directory.relays[candidate.index]
+            let text: [UInt8]
+            do {
+                let circuit = try await network.buildCircuit(hops: 3, endingAt: hsdir.extendTarget)
+                defer { circuit.destroy() }
+                let stream = try await circuit.openStream(.beginDir, timeout: stepTimeout)
+                defer { stream.close() }
+                let path = "/tor/hs/3/\(keys.descriptorID)"
+                try await stream.write(DirectoryURLs.httpRequest(path: path, host: hsdir.status.address, acceptEncoding: nil))
+                let raw = try await withTimeout(stepTimeout, error: OnionServiceError.timedOut(onion: address.description, phase: .descriptor)) {
+                    try await stream.readToEnd(limit: 100_000)
+                }
+                let (status, body) = try Self.splitHTTP(raw)
+                if status == 404 { notFound += 1; continue }
+                guard status == 200 else { failures.append("\(hsdir.nickname): HTTP \(status)"); continue }
+                text = body
+            } catch {
+                failures.append("\(hsdir.nickname): \(error)")
+                continue
+            }
+            do {
+                let content = try HSDescriptor.decode(text, keys: keys, clientAuthKey: clientAuthKey, now: Date())
+                let outer = try HSDescriptor(text, blindedPublicKey: keys.blindedPublicKey, now: Date())
+                let lifetime = Date().addingTimeInterval(TimeInterval(outer.lifetimeMinutes) * 60)
+                descriptors[address] = CachedDescriptor(content: content, period: period, expires: min(lifetime, outer.expiration))
+                return (content, keys)
+            } catch .clientAuthorizationRequired {
+                throw OnionServiceError.clientAuthorizationRequired(onion: address.description)
+            } catch .clientAuthorizationRejected {
+                throw OnionServiceError.clientAuthorizationRejected(onion: address.description)
+            } catch {
+                failures.append("\(hsdir.nickname): \(error)")
+            }
+        }
+        if failures.isEmpty || notFound > 0 && failures.count < responsible.count - notFound + 1 && notFound == responsible.count - failures.count {
+            if notFound > 0 { throw OnionServiceError.descriptorNotFound(onion: address.description, triedDirectories: responsible.count) }
+        }
+        throw OnionServiceError.network("no directory gave a usable descriptor: \(failures.joined(separator: "; "))")
+    }
+
+    static func splitHTTP(_ raw: [UInt8]) throws -> (Int, [UInt8]) {
+        guard let end = raw.firstRange(of: [13, 10, 13, 10]) else {
+            throw OnionServiceError.network("HSDir answer has no HTTP header end")
+        }
+        let head = String(decoding: raw[..<end.lowerBound], as: UTF8.self)
+        let parts = head.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, let status = Int(parts[1]) else {
+            throw OnionServiceError.network("HSDir answer has a bad status line")
+        }
+        return (status, Array(raw[end.upperBound...]))
+    }
+
+    // MARK: Introduction and rendezvous
+
+    private func introduceAndRendezvous(_ address: OnionAddress, descriptor: HSDescriptorContent, keys: BlindedKeys,
+                                        directory: NetDirectory,
+                                        report: @Sendable (ConnectionPhase, String) -> Void) async throws -> Circuit {
+        let onion = address.description
+        guard !descriptor.introductionPoints.isEmpty else {
+            throw OnionServiceError.introductionFailed(onion: onion, detail: "the descriptor lists no introduction points")
+        }
+        report(.rendezvous, "establishing a rendezvous point")
+        let selector = PathSelector(directory: directory)
+        let rendezvousPoint: Relay
+        do {
+            rendezvousPoint = try selector.pick(.middle, requiring: [.fast], where: { $0.status.protocols.supports("HSRend", 2) })
+        } catch {
+            throw OnionServiceError.network("no relay can serve as rendezvous point")
+        }
+        let cookie = HsNtorClient.makeRendezvousCookie()
+        let rend: Circuit
+        do {
+            rend = try await network.buildCircuit(hops: 3, endingAt: rendezvousPoint.extendTarget)
+            try rend.send(RelayMessage(command: .establishRendezvous, data: cookie), toHop: rend.hopCount - 1)
+            let (_, reply) = try await rend.nextMessage(timeout: stepTimeout, what: "waiting for RENDEZVOUS_ESTABLISHED")
+            guard reply.command == .rendezvousEstablished else {
+                rend.destroy()
+                throw OnionServiceError.rendezvousFailed(onion: onion, detail: "rendezvous point answered \(reply.command)")
+            }
+        } catch let error as OnionServiceError {
+            throw error
+        } catch {
+            throw OnionServiceError.rendezvousFailed(onion: onion, detail: "rendezvous point \(rendezvousPoint.nickname): \(error)")
+        }
+        var failures = [String]()
+        for introPoint in descriptor.introductionPoints.shuffled() {
+            report(.introduction, "introducing through \(failures.count + 1) of \(descriptor.introductionPoints.count)")
+            guard let legacy = introPoint.linkSpecifiers.compactMap({ spec -> [UInt8]? in
+                if case let .legacyID(id) = spec { return id } else { return nil }
+            }).first else {
+                failures.append("an introduction point without an RSA identity")
+                continue
+            }
+            let target = ExtendTarget(nickname: "intro point \(hexString(legacy).prefix(8))", linkSpecifiers: introPoint.linkSpecifiers,
+                                      rsaIdentity: legacy, ntorOnionKey: introPoint.onionKey)
+            let handshake: HsNtorClient
+            let body: [UInt8]
+            do {
+                handshake = try HsNtorClient(introductionPoint: introPoint, subcredential: keys.subcredential)
+                body = try handshake.introduce1Body(rendezvousCookie: cookie, rendezvousOnionKey: rendezvousPoint.microdescriptor.ntorOnionKey,
+                                                    rendezvousLinkSpecifiers: rendezvousPoint.extendTarget.linkSpecifiers)
+            } catch {
+                failures.append("\(error)")
+                continue
+            }
+            do {
+                let intro = try await network.buildCircuit(hops: 3, endingAt: target)
+                defer { intro.destroy() }
+                try intro.send(RelayMessage(command: .introduce1, data: body), toHop: intro.hopCount - 1)
+                let (_, ackMessage) = try await intro.nextMessage(timeout: stepTimeout, what: "waiting for INTRODUCE_ACK")
+                guard ackMessage.command == .introduceAck else {
+                    failures.append("introduction point answered \(ackMessage.command)")
+                    continue
+                }
+                let ack = try IntroduceAck(body: ackMessage.data)
+                guard ack.status == .success else {
+                    failures.append("introduction point refused: \(ack.status)")
+                    continue
+                }
+            } catch {
+                failures.append("\(error)")
+                continue
+            }
+            report(.rendezvous, "waiting for the service to join the rendezvous")
+            do {
+                let (_, joined) = try await rend.nextMessage(timeout: stepTimeout * 2, what: "waiting for RENDEZVOUS2")
+                guard joined.command == .rendezvous2 else {
+                    throw OnionServiceError.rendezvousFailed(onion: onion, detail: "got \(joined.command) instead of RENDEZVOUS2")
+                }
+                let result = try handshake.complete(rendezvous2: joined.data)
+                try rend.appendHop(name: onion, keys: result.hopKeys)
+                return rend
+            } catch let error as OnionServiceError {
+                rend.destroy()
+                throw error
+            } catch {
+                rend.destroy()
+                throw OnionServiceError.rendezvousFailed(onion: onion, detail: "\(error)")
+            }
+        }
+        rend.destroy()
+        throw OnionServiceError.introductionFailed(onion: onion, detail: failures.joined(separator: "; "))
+    }
+
+    private func mapped(_ error: any Error, _ address: OnionAddress) -> any Error {
+        if error is OnionServiceError { return error }
+        return OnionServiceError.network("\(error)")
+    }
+}
