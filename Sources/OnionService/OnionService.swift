@@ -1,2 +1,0 @@
-/// OnionService module (see docs/architecture.md).
-public enum OnionServiceModule {}
