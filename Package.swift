@@ -48,5 +48,6 @@ let package = Package(
         .testTarget(name: "TorCryptoTests", dependencies: ["TorCrypto"]),
         .testTarget(name: "DeviceSimulatorTests", dependencies: ["DeviceSimulator"]),
         .testTarget(name: "TestnetTests", dependencies: []),
+        .testTarget(name: "OnionServiceTests", dependencies: ["OnionService"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -6,11 +6,7 @@ import TorProto
 enum HSPrimitives {
     /// `MAC(key, message) = SHA3-256(INT_8(len(key)) | key | message)`.
     static func mac(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var input = UInt64(key.count).bigEndianBytes
-        input.reserveCapacity(8 + key.count + message.count)
-        input.append(contentsOf: key)
-        input.append(contentsOf: message)
-        return Hash.sha3_256(input)
+        OnionServiceMAC.compute(key: key, message: message)
     }
 
     /// The bytes of an ASCII constant.

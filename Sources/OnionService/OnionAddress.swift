@@ -7,7 +7,7 @@ import TorProto
 /// Parsing accepts the address with or without `.onion`, with subdomains (`www.<addr>.onion`,
 /// the last label before `.onion` is the address) and in any letter case. The description is
 /// always the canonical lower-case `<56 characters>.onion`.
-public struct OnionAddress: Sendable, Hashable, CustomStringConvertible, LosslessStringConvertible {
+public struct OnionAddress: Sendable, Hashable, CustomStringConvertible {
     /// The service's 32-byte Ed25519 identity key `A` (`KP_hs_id`).
     public let publicKey: [UInt8]
 
@@ -40,9 +40,9 @@ public struct OnionAddress: Sendable, Hashable, CustomStringConvertible, Lossles
         try self.init(publicKey: key)
     }
 
-    /// `LosslessStringConvertible`: `nil` when `description` is not a valid address.
-    public init?(description: String) {
-        do { try self.init(description) } catch { return nil }
+    /// `nil` when `text` is not a valid address.
+    public init?(validating text: String) {
+        do { try self.init(text) } catch { return nil }
     }
 
     /// The 56 lower-case base32 characters, without `.onion`.
