@@ -102,9 +102,9 @@ public struct TimePeriod: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// True when `time` falls in `start ..< end`.
     public func contains(_ time: Date) -> Bool { time >= start && time < end }
 
-    /// The period before this one.
+    /// The period before this one (period 0 is its own predecessor).
     public var previous: TimePeriod {
-        TimePeriod(number: number - 1, lengthMinutes: lengthMinutes, rotationOffsetSeconds: rotationOffsetSeconds)
+        TimePeriod(number: number == 0 ? 0 : number - 1, lengthMinutes: lengthMinutes, rotationOffsetSeconds: rotationOffsetSeconds)
     }
 
     /// The period after this one.

@@ -123,6 +123,20 @@ final class DescriptorTests: XCTestCase {
         }
     }
 
+    /// Like C tor, an intro point whose certificates do not verify is left out, not fatal.
+    func testIntroPointWithBadCertificateIsSkipped() throws {
+        let outer = try HSDescriptor(fixture("hsdesc1.txt"), blindedPublicKey: blinded1, now: now1)
+        let first = try outer.decryptFirstLayer(subcredential: subcredential1)
+        let plaintext = try HSDescriptorEncryption.decrypt(
+            blob: first.encrypted, secretData: blinded1, subcredential: subcredential1,
+            revisionCounter: outer.revisionCounter, constant: HSDescriptorEncryption.encryptedConstant)
+        let content = try HSDescriptorContent(plaintext, signingKey: [UInt8](repeating: 9, count: 32),
+                                              usedClientAuthorization: false)
+        XCTAssertEqual(content.introductionPoints.count, 0)
+        XCTAssertEqual(content.skippedIntroductionPoints.count, 3)
+        XCTAssertEqual(content.skippedIntroductionPoints.first, HSDescriptorError.badSignature.description)
+    }
+
     func testPowParamsAndISOTime() throws {
         XCTAssertEqual(parseISOTime("2016-04-13T12:00:00"), utc("2016-04-13T12:00:00Z"))
         XCTAssertEqual(parseISOTime("1973-05-20 01:50:33"), utc("1973-05-20T01:50:33Z"))
