@@ -50,5 +50,6 @@ let package = Package(
         .testTarget(name: "TorProtoTests", dependencies: ["TorProto"]),
         .testTarget(name: "TorCircuitsTests", dependencies: ["TorCircuits", "TorProto", "TorCrypto"]),
         .testTarget(name: "TestnetTests", dependencies: []),
+        .testTarget(name: "OnionServiceTests", dependencies: ["OnionService"], resources: [.copy("Fixtures")]),
     ]
 )
