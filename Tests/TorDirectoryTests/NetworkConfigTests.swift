@@ -33,6 +33,8 @@ final class NetworkConfigTests: XCTestCase {
         XCTAssertEqual(config.trustedIdentities.count, 3)
         XCTAssertTrue(config.networkID.hasPrefix("net-"))
         XCTAssertEqual(try NetworkConfig(parsing: config.fileText), config)
+        // CRLF line endings work too.
+        XCTAssertEqual(try NetworkConfig(parsing: text.replacingOccurrences(of: "\n", with: "\r\n")), config)
     }
 
     func testErrorsNameTheLine() throws {
