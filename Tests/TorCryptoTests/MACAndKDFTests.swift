@@ -114,3 +114,13 @@ final class MACAndKDFTests: XCTestCase {
         }
     }
 }
+
+final class OnionServiceMACTests: XCTestCase {
+    // arti crates/tor-hscrypto/src/ops.rs `mac_testvec` ("From C Tor"; C tor test_crypto.c
+    // `test_crypto_mac_sha3`).
+    func testHSMacVector() {
+        XCTAssertBytes(OnionServiceMAC.compute(key: bytes("i'm from the past talking to the future."),
+                                               message: bytes("i am in a library somewhere using my computer")),
+                       hex("753fba6d87d49497238a512a3772dd291e55f7d1cd332c9fb5c967c7a10a13ca"))
+    }
+}
