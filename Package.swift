@@ -46,6 +46,7 @@ let package = Package(
 
         // MARK: Tests.
         .testTarget(name: "TorCryptoTests", dependencies: ["TorCrypto"]),
+        .testTarget(name: "TorDirectoryTests", dependencies: ["TorDirectory"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeviceSimulatorTests", dependencies: ["DeviceSimulator"]),
         .testTarget(name: "TorProtoTests", dependencies: ["TorProto"]),
         .testTarget(name: "TorCircuitsTests", dependencies: ["TorCircuits", "TorProto", "TorCrypto"]),

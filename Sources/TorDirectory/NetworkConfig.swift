@@ -18,7 +18,7 @@ public struct NetworkConfig: Sendable, Equatable {
     public init(parsing text: String) throws {
         var authorities = [DirAuthority](), fallbacks = [FallbackDir](), testing = false
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             var line = Substring(rawLine)
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }

@@ -92,7 +92,7 @@ public struct RouterStatus: Sendable, Equatable {
     init(items: ArraySlice<NetDocument.Item>) throws {
         guard let r = items.first, r.keyword == "r" else { throw NetDocumentError.missingKeyword("r") }
         line = r.line
-        guard r.arguments.count >= 8 else {
+        guard r.arguments.count >= 7 else {
             throw NetDocumentError.missingArgument(keyword: "r", index: r.arguments.count, line: r.line)
         }
         nickname = r.arguments[0]

@@ -1,0 +1,47 @@
+import XCTest
+@testable import TorDirectory
+
+final class ScheduleAndResponseTests: XCTestCase {
+    func testRefetchWindowAndLiveness() throws {
+        let c = try Consensus(Fixture.bytes("live-consensus-microdesc"))
+        // fresh-until 11:00 + 3/4 h = 11:45; 7/8 of the 75 min to 13:00 ⇒ until 12:50:37.5.
+        XCTAssertEqual(DirTime.format(c.refetchTime(fraction: 0)), "2026-07-27 11:45:00")
+        XCTAssertEqual(DirTime.format(c.refetchTime(fraction: 1)), "2026-07-27 12:50:37")
+        XCTAssertTrue(c.isLive(at: Fixture.liveNow))
+        XCTAssertFalse(c.isLive(at: DirTime.parse("2026-07-27 13:00:01")!))
+        XCTAssertTrue(c.isReasonablyLive(at: DirTime.parse("2026-07-28 12:59:59")!))
+        let missing = c.missingClientProtocols()
+        XCTAssertTrue(missing.required.isEmpty)
+        XCTAssertEqual(missing.recommended.description, "FlowCtrl=2 Relay=3-4")
+    }
+
+    func testResponse() throws {
+        let ok = try DirectoryResponse(Array("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nbody\n".utf8))
+        XCTAssertEqual(ok.statusCode, 200)
+        XCTAssertEqual(ok.headers["content-type"], "text/plain")
+        XCTAssertEqual(ok.body, Array("body\n".utf8))
+        XCTAssertNoThrow(try ok.requireOK())
+        let notFound = try DirectoryResponse(Array("HTTP/1.0 404 Not found\r\n\r\n".utf8))
+        XCTAssertThrowsError(try notFound.requireOK()) { XCTAssertEqual("\($0)", "directory server answered 404 Not found") }
+        XCTAssertThrowsError(try DirectoryResponse(Array("HTTP/1.0 200 OK\r\nContent-Encoding: deflate\r\n\r\nx".utf8))) {
+            XCTAssertEqual($0 as? DirectoryResponseError, .unsupportedEncoding("deflate"))
+        }
+        XCTAssertThrowsError(try DirectoryResponse(Array("HTTP/1.0 200 OK\r\n".utf8)))
+        XCTAssertThrowsError(try DirectoryResponse(Array("garbage\r\n\r\n".utf8)))
+    }
+
+    /// A consensus the size of the real one parses in reasonable time.
+    func testLargeConsensusParses() throws {
+        let text = try Fixture.string("live-consensus-microdesc")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let firstR = lines.firstIndex { $0.hasPrefix("r ") }!
+        let footer = lines.firstIndex { $0 == "directory-footer" }!
+        let entries = lines[firstR..<footer].joined(separator: "\n")
+        let big = (lines[..<firstR] + [Substring(Array(repeating: entries, count: 1600).joined(separator: "\n"))] + lines[footer...])
+            .joined(separator: "\n")
+        let start = Date()
+        let c = try Consensus(string: big)
+        XCTAssertEqual(c.routers.count, 8000)
+        print("parsed 8000-router consensus in \(Date().timeIntervalSince(start)) s")
+    }
+}
