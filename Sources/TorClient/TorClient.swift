@@ -1,5 +1,7 @@
 import Foundation
+import OnionService
 import TorCircuits
+import TorCrypto
 import TorDirectory
 import TorProto
 
@@ -11,6 +13,9 @@ public actor TorClient {
     public let builder: CircuitBuilder
     public let directory: DirectoryManager
     public let guards: GuardSet
+    private var connector: OnionServiceConnector?
+    private var clientAuthKeys: [OnionAddress: X25519PrivateKey] = [:]
+    private var progressHandlers: [UUID: @Sendable (ConnectionProgress) -> Void] = [:]
 
     public init(configuration: TorClientConfiguration) {
         self.configuration = configuration
@@ -60,6 +65,91 @@ public actor TorClient {
         throw lastError ?? PathError.noCandidates("guard")
     }
 
+    /// Builds a circuit of `hops` relays ending at `lastHop` (a relay from the directory or an
+    /// introduction point known only from a descriptor).
+    public func buildCircuit(hops: Int, endingAt lastHop: ExtendTarget) async throws -> Circuit {
+        let netDirectory = try await directory.netDirectory()
+        let selector = PathSelector(directory: netDirectory)
+        let last = netDirectory.relay(rsaIdentity: lastHop.rsaIdentity)
+        var lastError: (any Error)?
+        for guardRelay in await guards.candidates(in: netDirectory).prefix(3) {
+            if guardRelay.rsaIdentity == lastHop.rsaIdentity { continue }
+            if let last, !selector.canShare(guardRelay, last) { continue }
+            do {
+                var path = [guardRelay]
+                while path.count < hops - 1 {
+                    path.append(try selector.pick(.middle, requiring: [.fast], excluding: path + (last.map { [$0] } ?? []),
+                                                  where: { $0.rsaIdentity != lastHop.rsaIdentity }))
+                }
+                let circuit = try await builder.build(path: path)
+                do {
+                    try await circuit.extend(to: lastHop, timeout: configuration.stepTimeout)
+                } catch {
+                    circuit.destroy()
+                    throw error
+                }
+                await guards.markSucceeded(guardRelay)
+                return circuit
+            } catch let error as ChannelError {
+                await guards.markFailed(guardRelay)
+                lastError = error
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? PathError.noCandidates("guard")
+    }
+
+    // MARK: Onion services
+
+    /// Registers the client-authorization key for an onion service.
+    public func setClientAuthKey(_ key: X25519PrivateKey?, for address: OnionAddress) async {
+        if clientAuthKeys[address]?.publicKey != key?.publicKey {
+            await onionConnector().reset(address)
+        }
+        clientAuthKeys[address] = key
+    }
+
+    /// Opens a byte stream to `port` of the onion service at `address`.
+    ///
+    /// Reuses the service's rendezvous circuit while it lives. Errors are ``OnionServiceError``
+    /// values whose descriptions tell a person what went wrong and what to do.
+    public func connect(to address: OnionAddress, port: UInt16) async throws -> TorStream {
+        let handlers = Array(progressHandlers.values)
+        var progress: OnionServiceConnector.ProgressHandler?
+        if !handlers.isEmpty {
+            progress = { @Sendable event in
+                for handler in handlers { handler(event) }
+            }
+        }
+        return try await onionConnector().connect(to: address, port: port, clientAuthKey: clientAuthKeys[address],
+                                                  progress: progress)
+    }
+
+    /// Subscribes to connection progress (directory, descriptor, introduction, rendezvous, open).
+    @discardableResult
+    public func addProgressHandler(_ handler: @escaping @Sendable (ConnectionProgress) -> Void) -> UUID {
+        let id = UUID()
+        progressHandlers[id] = handler
+        return id
+    }
+
+    public func removeProgressHandler(_ id: UUID) { progressHandlers[id] = nil }
+
+    /// The rendezvous circuit currently open to `address`, if any (for status views).
+    public func openCircuit(to address: OnionAddress) async -> Circuit? {
+        await connector?.openCircuit(to: address)
+    }
+
+    private func onionConnector() -> OnionServiceConnector {
+        if let connector { return connector }
+        let made = OnionServiceConnector(network: self, stepTimeout: max(configuration.stepTimeout, 30))
+        connector = made
+        return made
+    }
+
     /// Closes every channel.
     public func shutdown() async { await pool.closeAll() }
 }
+
+extension TorClient: OnionServiceNetwork {}
