@@ -19,6 +19,20 @@ public struct DirectoryCache: Sendable {
 
     public init(directory: URL) { self.directory = directory }
 
+    /// `$XDG_CACHE_HOME/onionctl/<networkID>`, falling back to `$HOME/.cache/onionctl/<networkID>`
+    /// (XDG Base Directory rules: a relative `XDG_CACHE_HOME` is ignored).
+    public static func defaultDirectory(networkID: String,
+                                        environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        let base: URL
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            base = URL(fileURLWithPath: xdg, isDirectory: true)
+        } else {
+            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+            base = URL(fileURLWithPath: home, isDirectory: true).appendingPathComponent(".cache", isDirectory: true)
+        }
+        return base.appendingPathComponent("onionctl", isDirectory: true).appendingPathComponent(networkID, isDirectory: true)
+    }
+
     static let consensusFile = "cached-consensus"
     static let certificatesFile = "cached-certs"
     static let microdescriptorsFile = "cached-microdescs"

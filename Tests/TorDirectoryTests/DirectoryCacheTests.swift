@@ -40,6 +40,13 @@ final class DirectoryCacheTests: XCTestCase {
         XCTAssertEqual(fewer.rejected.count, 2)
     }
 
+    func testDefaultDirectory() {
+        XCTAssertEqual(DirectoryCache.defaultDirectory(networkID: "tor", environment: ["XDG_CACHE_HOME": "/x/cache", "HOME": "/home/u"]).path,
+                       "/x/cache/onionctl/tor")
+        XCTAssertEqual(DirectoryCache.defaultDirectory(networkID: "net-ab", environment: ["XDG_CACHE_HOME": "rel", "HOME": "/home/u"]).path,
+                       "/home/u/.cache/onionctl/net-ab")
+    }
+
     func testTamperedConsensusIsRejected() throws {
         let cache = DirectoryCache(directory: directory)
         let consensus = try Consensus(Fixture.bytes("mdconsensus1.txt"))
