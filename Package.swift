@@ -32,10 +32,10 @@ let package = Package(
         .target(name: "TorClient", dependencies: ["OnionService", "TorCircuits", "TorDirectory", "TorCrypto"]),
 
         // MARK: The application above the facade.
-        .target(name: "Devices", dependencies: ["TorClient", "TorCrypto"]),
+        .target(name: "Devices", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorCrypto"]),
         .target(name: "OnionctlUI", dependencies: ["Devices", "CNCurses"]),
         .target(name: "OnionctlCLI", dependencies: [
-            "Devices", "TorClient",
+            "Devices", "TorClient", "OnionService", "TorCircuits", "TorCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "onionctl", dependencies: ["OnionctlCLI", "OnionctlUI"]),

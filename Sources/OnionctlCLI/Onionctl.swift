@@ -6,7 +6,7 @@ public struct Onionctl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "onionctl",
         abstract: "Control your own devices directly through Tor onion services.",
-        subcommands: [TorCommand.self])
+        subcommands: [FetchCommand.self, TorCommand.self])
 
     public init() {}
 }

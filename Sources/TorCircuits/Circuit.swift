@@ -192,7 +192,7 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
             state.hops[index].crypto.encryptOutbound(&payload)
         }
         var command = ChannelCommand.relay
-        if hop > 0 && state.relayEarlyRemaining > 0 {
+        if state.relayEarlyRemaining > 0 && (early || hop > 0) {
             command = .relayEarly
             state.relayEarlyRemaining -= 1
         } else if early {

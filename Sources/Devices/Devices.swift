@@ -1,2 +1,0 @@
-/// Devices module (see docs/architecture.md).
-public enum DevicesModule {}

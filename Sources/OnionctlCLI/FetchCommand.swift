@@ -1,0 +1,92 @@
+import ArgumentParser
+import Devices
+import Foundation
+import OnionService
+import TorCircuits
+import TorClient
+import TorCrypto
+
+/// `onionctl fetch`: a curl-like request to an onion service through the embedded Tor client.
+struct FetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch", abstract: "Fetch an http://….onion/ URL through the embedded Tor client and print the body.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("auth-private"), help: ArgumentHelp("Client-authorization key: a tor .auth_private file or a ClientOnionAuthDir folder.", valueName: "FILE|DIR"))
+    var authPrivate: String?
+
+    @Option(name: .customShort("X"), help: "HTTP method.")
+    var method = "GET"
+
+    @Option(name: .customShort("d"), help: "Request body (sent with Content-Length; method defaults to POST).")
+    var data: String?
+
+    @Option(name: .customShort("H"), help: "Extra request header, 'Name: value' (repeatable).")
+    var header: [String] = []
+
+    @Flag(name: .customShort("i"), help: "Include the response status line and headers in the output.")
+    var includeHeaders = false
+
+    @Flag(name: .customShort("v"), help: "Report connection progress on stderr.")
+    var verbose = false
+
+    @Option(help: "Seconds to wait for the whole request.")
+    var timeout: Double = 120
+
+    @Argument(help: "The URL, e.g. http://<address>.onion/api/v1/thermostat")
+    var url: String
+
+    func run() async throws {
+        let target: OnionURL
+        do { target = try OnionURL(url) } catch { throw fail("\(error)", code: 2) }
+        let client = TorClient(configuration: try global.torConfiguration())
+        if let authPrivate {
+            let keys: [OnionAddress: X25519PrivateKey]
+            do { keys = try ClientAuthLoading.load(authPrivate) } catch { throw fail("\(error)", code: 2) }
+            if let key = keys[target.address] { await client.setClientAuthKey(key, for: target.address) }
+        }
+        if verbose {
+            await client.addProgressHandler { event in
+                FileHandle.standardError.write(Data(String(format: "[%6.2fs] %@: %@\n", event.elapsed, event.phase.description, event.detail).utf8))
+            }
+        }
+        var headers = [(String, String)]()
+        for line in header {
+            guard let colon = line.firstIndex(of: ":") else { throw fail("bad header '\(line)': use 'Name: value'", code: 2) }
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        let body = Array((data ?? "").utf8)
+        if !body.isEmpty && !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+            headers.append(("Content-Type", "application/json"))
+        }
+        let chosenMethod = data != nil && method == "GET" ? "POST" : method
+        let request = HTTPRequest(method: chosenMethod, path: target.path, host: target.address.description, headers: headers, body: body)
+        let response: HTTPResponse
+        do {
+            let seconds = timeout
+            response = try await withTimeout(seconds, error: HTTPError.timedOut("after \(Int(seconds)) s")) {
+                let stream = try await client.connect(to: target.address, port: target.port)
+                defer { stream.close() }
+                return try await HTTPClient(timeout: seconds).send(request, over: stream)
+            }
+        } catch {
+            await client.shutdown()
+            throw fail("\(error)", code: exitCode(for: error))
+        }
+        await client.shutdown()
+        if includeHeaders { FileHandle.standardOutput.write(Data(response.headText.utf8)) }
+        FileHandle.standardOutput.write(Data(response.body))
+        if response.status >= 400 { throw ExitCode(22) }
+    }
+
+    private func exitCode(for error: any Error) -> Int32 {
+        guard let error = error as? OnionServiceError else { return 1 }
+        switch error {
+        case .invalidAddress: return 2
+        case .clientAuthorizationRequired, .clientAuthorizationRejected: return 5
+        case .descriptorNotFound: return 6
+        default: return 7
+        }
+    }
+}
