@@ -194,6 +194,18 @@ final class LinkCertificateVerifierTests: XCTestCase {
         XCTAssertNoThrow(try LinkCertificateVerifier.verify(withoutLink, tlsCertificateDER: try tlsCertificate(), now: Self.notionalTime))
     }
 
+    /// C tor `rsa_ed25519_crosscert_check` (src/feature/nodelist/torcert.c) refuses a crosscert
+    /// with bytes after the signature: "Unparseable or overlong crosscert".
+    func testCrossCertWithTrailingBytesIsRejected() throws {
+        let cross = try XCTUnwrap(try certs().certificate(ofType: 7))
+        let cell = try CertsCell(payload: try payload(replacing: 7, with: cross + [0]))
+        XCTAssertTrue(isBadCertificate(assertProtoError(
+            try LinkCertificateVerifier.verify(cell, tlsCertificateDER: try tlsCertificate(), now: Self.notionalTime))))
+        // And one byte short is refused too.
+        let short = try CertsCell(payload: try payload(replacing: 7, with: Array(cross.dropLast())))
+        XCTAssertThrowsError(try LinkCertificateVerifier.verify(short, tlsCertificateDER: try tlsCertificate(), now: Self.notionalTime))
+    }
+
     func testVerifyFailsWhenCertsAreSwapped() throws {
         let original = try certs()
         // The link cert in the identity slot and vice versa.
