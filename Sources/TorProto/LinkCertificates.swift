@@ -59,6 +59,9 @@ public enum LinkCertificateVerifier {
         let signedLength = cross.offset
         let signatureLength = Int(try cross.readU8("cross-cert signature length"))
         let signature = try cross.readBytes(signatureLength, "cross-cert signature")
+        guard cross.isAtEnd else {
+            throw ProtoError.badCertificate("RSA cross-certificate has \(cross.remaining) trailing bytes")
+        }
         guard crossKey == identity else {
             throw ProtoError.badCertificate("RSA cross-certificate certifies a different Ed25519 identity")
         }

@@ -1,2 +1,0 @@
-import XCTest
-final class TorProtoPlaceholder: XCTestCase { func testNothingYet() { XCTAssertTrue(true) } }
