@@ -44,12 +44,15 @@ let package = Package(
         .target(name: "DeviceSimulator"),
         .executableTarget(name: "onion-device", dependencies: ["DeviceSimulator"]),
 
-        // MARK: Tests.
+        // MARK: Tests. TestSupport brings up the private Tor network (scripts/testnet) for end-to-end tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TorCryptoTests", dependencies: ["TorCrypto"]),
         .testTarget(name: "TorDirectoryTests", dependencies: ["TorDirectory"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeviceSimulatorTests", dependencies: ["DeviceSimulator"]),
         .testTarget(name: "TorProtoTests", dependencies: ["TorProto"]),
-        .testTarget(name: "TorCircuitsTests", dependencies: ["TorCircuits", "TorProto", "TorCrypto"]),
+        .testTarget(name: "TorCircuitsTests", dependencies: ["TorCircuits", "TorProto", "TorCrypto", "TorDirectory"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TorClientTests", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorDirectory", "TorProto", "TorCrypto", "Devices", "TestSupport"]),
         .testTarget(name: "TestnetTests", dependencies: []),
         .testTarget(name: "OnionServiceTests", dependencies: ["OnionService"], resources: [.copy("Fixtures")]),
     ]

@@ -5,7 +5,7 @@ public struct HTTPParserLimits: Sendable, Equatable {
     /// Most bytes allowed for a request body.
     public var maxBodyBytes: Int
 
-    public init(maxHeaderBytes: Int = 8192, maxBodyBytes: Int = 65536) {
+    public init(maxHeaderBytes: Int = 8192, maxBodyBytes: Int = 4 << 20) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
     }

@@ -22,6 +22,7 @@ public final class ThermostatDevice: SimulatedDevice {
         router.add("PATCH", "/api/v1/thermostat") { core.change($0) }
         router.add("PUT", "/api/v1/thermostat") { core.change($0) }
         router.add("GET", "/api/v1/thermostat/history") { _ in .json(200, core.read { $0.historyJSON }) }
+        TransferTestRoutes.add(to: &router)
         self.core = core
         self.router = router
     }

@@ -8,21 +8,22 @@ import TorProto
 /// The embedded Tor client: one per process. Bootstraps a verified view of the network and
 /// builds circuits through it; ``connect(to:port:)`` (onion services) builds on this.
 public actor TorClient {
-    public let configuration: TorClientConfiguration
-    public let pool: ChannelPool
-    public let builder: CircuitBuilder
-    public let directory: DirectoryManager
-    public let guards: GuardSet
+    public nonisolated let configuration: TorClientConfiguration
+    public nonisolated let pool: ChannelPool
+    public nonisolated let builder: CircuitBuilder
+    public nonisolated let directory: DirectoryManager
+    public nonisolated let guards: GuardSet
     private var connector: OnionServiceConnector?
     private var clientAuthKeys: [OnionAddress: X25519PrivateKey] = [:]
     private var progressHandlers: [UUID: @Sendable (ConnectionProgress) -> Void] = [:]
 
-    public init(configuration: TorClientConfiguration) {
+    /// - Parameter now: the clock for directory freshness (tests pin it); defaults to the system clock.
+    public init(configuration: TorClientConfiguration, now: (@Sendable () -> Date)? = nil) {
         self.configuration = configuration
         pool = ChannelPool(timeout: configuration.stepTimeout)
         builder = CircuitBuilder(pool: pool, timeout: configuration.stepTimeout)
         directory = DirectoryManager(config: configuration.network, cacheDirectory: configuration.paths.cacheDirectory,
-                                     builder: builder)
+                                     builder: builder, now: now ?? Date.init)
         guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"))
     }
 

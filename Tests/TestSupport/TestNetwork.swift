@@ -1,0 +1,123 @@
+import Foundation
+
+/// The private Tor network the end-to-end tests run against (see `scripts/testnet`).
+///
+/// Reuses a running network when `ONIONCTL_TESTNET_DIR` names one (CI starts it once); otherwise
+/// starts one in a temporary folder on first use and tears it down when the test process exits.
+public final class TestNetwork: @unchecked Sendable {
+    /// A device onion service of the network (from `devices.json`).
+    public struct Device: Decodable, Sendable {
+        public var name: String
+        public var kind: String
+        public var onion: String
+        public var port: Int
+        public var local_port: Int
+        public var auth: Bool
+        public var auth_private_file: String?
+        public var quirks: [String]
+        public var state_file: String
+    }
+
+    public let directory: URL
+    public let devices: [Device]
+    public var networkFile: URL { directory.appendingPathComponent("network") }
+    public var authDirectory: URL { directory.appendingPathComponent("auth") }
+
+    public static let repositoryRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var cached: Result<TestNetwork, any Error>?
+
+    /// The shared network, started on first use.
+    public static func shared() throws -> TestNetwork {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached { return try cached.get() }
+        let result = Result { try start() }
+        cached = result
+        return try result.get()
+    }
+
+    public func device(_ name: String) throws -> Device {
+        guard let device = devices.first(where: { $0.name == name }) else {
+            throw TestNetworkError("the test network has no device '\(name)'")
+        }
+        return device
+    }
+
+    private init(directory: URL) throws {
+        self.directory = directory
+        let data = try Data(contentsOf: directory.appendingPathComponent("devices.json"))
+        devices = try JSONDecoder().decode([Device].self, from: data)
+    }
+
+    private static func start() throws -> TestNetwork {
+        if let existing = ProcessInfo.processInfo.environment["ONIONCTL_TESTNET_DIR"], !existing.isEmpty {
+            return try TestNetwork(directory: URL(fileURLWithPath: existing))
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onionctl-testnet-\(getpid())")
+        try? FileManager.default.removeItem(at: directory)
+        let output = try runHarness(["up", "--dir", directory.path, "--device-bin", try deviceBinary()])
+        ownedDirectory = directory.path
+        atexit {
+            if let dir = TestNetwork.ownedDirectory { _ = try? TestNetwork.runHarness(["down", "--dir", dir, "--clean"]) }
+        }
+        FileHandle.standardError.write(Data(output.utf8))
+        return try TestNetwork(directory: directory)
+    }
+
+    nonisolated(unsafe) private static var ownedDirectory: String?
+
+    /// Runs `scripts/testnet` with `arguments` against this network (e.g. `stop-device NAME`).
+    @discardableResult
+    public func harness(_ arguments: [String]) throws -> String {
+        var full = arguments
+        full.insert(contentsOf: ["--dir", directory.path], at: 1)
+        return try Self.runHarness(full)
+    }
+
+    /// The built onion-device binary: `$ONION_DEVICE_BIN` or the one beside the test bundle.
+    public static func deviceBinary() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["ONION_DEVICE_BIN"], !path.isEmpty { return path }
+        for configuration in ["debug", "release"] {
+            let candidate = repositoryRoot.appendingPathComponent(".build/\(configuration)/onion-device").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw TestNetworkError("onion-device is not built: run `swift build --build-tests` first (or set ONION_DEVICE_BIN)")
+    }
+
+    /// Runs the harness script and returns its standard output; throws with its output on failure.
+    @discardableResult
+    public static func runHarness(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/testnet").path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw TestNetworkError("scripts/testnet \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)):\n\(text)")
+        }
+        return text
+    }
+}
+
+public struct TestNetworkError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A fresh, empty XDG cache/state location for one test.
+public func makeTemporaryDirectory(_ name: String) -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("onionctl-\(name)-\(UUID().uuidString.prefix(8))")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}

@@ -1,0 +1,149 @@
+import Foundation
+import TestSupport
+import TorCircuits
+import TorClient
+import TorCrypto
+import TorDirectory
+import TorProto
+import XCTest
+
+/// Issue 3, end to end against C tor 0.4.9 authorities and relays on the private network.
+final class BootstrapEndToEndTests: XCTestCase {
+    func testBootstrapFromNothingVerifiesEverySignatureAndCaches() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("cold", network: network)
+        let report = try await client.bootstrap()
+        await client.shutdown()
+        XCTAssertTrue(report.fetchedConsensus)
+        XCTAssertEqual(Set(report.signedBy), ["auth1", "auth2", "auth3"])
+        XCTAssertEqual(report.relaysInConsensus, 8, "3 authorities + 5 relays")
+        XCTAssertEqual(report.usableRelays, 8)
+        XCTAssertEqual(report.fetchedMicrodescriptors, 8)
+        XCTAssertEqual(report.guards.count, GuardSet.sampleSize)
+        let cached = try FileManager.default.contentsOfDirectory(atPath: report.cacheDirectory)
+        XCTAssertTrue(cached.contains("cached-consensus"), "\(cached)")
+        XCTAssertTrue(cached.contains("cached-microdescs"), "\(cached)")
+    }
+
+    func testWarmCacheFetchesNoFreshConsensusAndNoMicrodescriptors() async throws {
+        let network = try TestNetwork.shared()
+        let cold = try makeClient("warm", network: network)
+        let first = try await cold.bootstrap()
+        await cold.shutdown()
+        // A second process start while the consensus is still fresh (clock pinned inside its window).
+        let pinned = first.validAfter.addingTimeInterval(1)
+        let warm = TorClient(configuration: cold.configuration, now: { pinned })
+        let second = try await warm.bootstrap()
+        await warm.shutdown()
+        XCTAssertFalse(second.fetchedConsensus)
+        XCTAssertEqual(second.fetchedMicrodescriptors, 0)
+        XCTAssertEqual(second.cachedMicrodescriptors, 8)
+        XCTAssertEqual(second.validAfter, first.validAfter)
+        XCTAssertEqual(second.guards, first.guards, "guards are persisted")
+    }
+
+    func testTamperedCachedConsensusIsRejectedAndRefetched() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("tamper", network: network)
+        let first = try await client.bootstrap()
+        await client.shutdown()
+        let file = URL(fileURLWithPath: first.cacheDirectory).appendingPathComponent("cached-consensus")
+        var bytes = try Data(contentsOf: file)
+        let target = try XCTUnwrap(bytes.range(of: Data("\nr ".utf8))).upperBound + 2
+        bytes[target] = bytes[target] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        try bytes.write(to: file)
+        let pinned = first.validAfter.addingTimeInterval(1)
+        let again = TorClient(configuration: client.configuration, now: { pinned })
+        let second = try await again.bootstrap()
+        await again.shutdown()
+        XCTAssertTrue(second.fetchedConsensus, "a tampered cache must not be trusted")
+        XCTAssertTrue(second.warnings.contains { $0.contains("cached consensus ignored") }, "\(second.warnings)")
+    }
+
+    func testUnreachableDirectoriesKeepTheCachedConsensus() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("keep", network: network)
+        let first = try await client.bootstrap()
+        await client.shutdown()
+        // Same authorities (same keys, same cache), but every address now refuses connections.
+        var config = client.configuration.network
+        config.authorities = config.authorities.map { var authority = $0; authority.orPort = 1; return authority }
+        let stale = first.freshUntil.addingTimeInterval(1)
+        let offline = TorClient(configuration: TorClientConfiguration(network: config, paths: client.configuration.paths,
+                                                                      stepTimeout: 3), now: { stale })
+        let second = try await offline.bootstrap()
+        await offline.shutdown()
+        XCTAssertFalse(second.fetchedConsensus)
+        XCTAssertEqual(second.validAfter, first.validAfter)
+        XCTAssertTrue(second.warnings.contains { $0.contains("kept the cached consensus") }, "\(second.warnings)")
+    }
+
+    func testRealConsensusWithTooFewSignaturesOrOutsideItsWindowIsRejected() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("verify", network: network)
+        let report = try await client.bootstrap()
+        await client.shutdown()
+        let directory = URL(fileURLWithPath: report.cacheDirectory)
+        let consensus = try Consensus(Array(try Data(contentsOf: directory.appendingPathComponent("cached-consensus"))))
+        let certificates = try AuthorityCertificate.parseAll(Array(try Data(contentsOf: directory.appendingPathComponent("cached-certs"))))
+        let authorities = client.configuration.network.v3Authorities
+        let inside = consensus.validAfter.addingTimeInterval(1)
+        XCTAssertNoThrow(try ConsensusVerifier(authorities: authorities, certificates: certificates).verify(consensus, now: inside))
+        // Four more trusted authorities that never signed: 3 of 7 is no majority.
+        let extra = (1...4).map { index in
+            DirAuthority(nickname: "ghost\(index)", address: "127.0.0.1", dirPort: 1, orPort: 1,
+                         fingerprint: [UInt8](repeating: UInt8(index), count: 20), v3Identity: [UInt8](repeating: UInt8(index), count: 20))
+        }
+        XCTAssertThrowsError(try ConsensusVerifier(authorities: authorities + extra, certificates: certificates).verify(consensus, now: inside)) {
+            XCTAssertTrue("\($0)".contains("need 4"), "\($0)")
+        }
+        XCTAssertThrowsError(try ConsensusVerifier(authorities: authorities, certificates: certificates)
+            .verify(consensus, now: consensus.validUntil.addingTimeInterval(60))) {
+            XCTAssertTrue("\($0)".contains("expired"), "\($0)")
+        }
+        XCTAssertThrowsError(try ConsensusVerifier(authorities: authorities, certificates: certificates)
+            .verify(consensus, now: consensus.validAfter.addingTimeInterval(-60))) {
+            XCTAssertTrue("\($0)".contains("not yet valid"), "\($0)")
+        }
+    }
+
+    func testThreeHopCircuitThroughChosenRelaysFetchesADocumentOverBeginDir() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("3hop", network: network)
+        let directory = try await client.netDirectory()
+        let chosen = try ["relay1", "relay2", "relay3"].map { name in
+            try XCTUnwrap(directory.relays.first { $0.nickname == name }, "no \(name) in the consensus")
+        }
+        let circuit = try await client.builder.build(path: chosen)
+        XCTAssertEqual(circuit.hopNames, chosen.map(\.displayName))
+        let stream = try await circuit.openStream(.beginDir)
+        try await stream.write(DirectoryURLs.httpRequest(path: "/tor/server/authority", host: "relay3"))
+        let answer = String(decoding: try await stream.readToEnd(limit: 1 << 20), as: UTF8.self)
+        // The last hop answered with its own descriptor: its fingerprint is relay3's.
+        let fingerprint = hexString(chosen[2].rsaIdentity).uppercased()
+        let spaced = stride(from: 0, to: 40, by: 4).map { String(Array(fingerprint)[$0..<$0 + 4]) }.joined(separator: " ")
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.0 200"), String(answer.prefix(80)))
+        XCTAssertTrue(answer.contains("router relay3 "), "answered by the third hop")
+        XCTAssertTrue(answer.contains("fingerprint \(spaced)"), "fingerprint line of relay3")
+        circuit.destroy()
+        XCTAssertFalse(circuit.isOpen)
+        await client.shutdown()
+    }
+
+    func testRelayWithAnotherIdentityIsRefusedByName() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("ident", network: network)
+        let directory = try await client.netDirectory()
+        let relay = try XCTUnwrap(directory.relays.first { $0.nickname == "relay1" })
+        let impostor = ExpectedIdentity(rsaIdentity: [UInt8](repeating: 0xAB, count: 20), name: "relay-impostor")
+        do {
+            _ = try await Channel.connect(to: relay.orAddress, expected: impostor)
+            XCTFail("a relay proving another identity must be refused")
+        } catch let ChannelError.identityMismatch(name, expected, actual) {
+            XCTAssertTrue(name.contains("relay-impostor"))
+            XCTAssertEqual(expected, String(repeating: "AB", count: 20))
+            XCTAssertEqual(actual, hexString(relay.rsaIdentity).uppercased())
+        }
+        await client.shutdown()
+    }
+}
