@@ -6,26 +6,52 @@ import TorProto
 public struct CircuitBuilder: Sendable {
     public let pool: ChannelPool
     public let timeout: TimeInterval
+    /// Relays that failed recently; path selection avoids them.
+    public let failures: RelayFailures
 
-    public init(pool: ChannelPool, timeout: TimeInterval = 20) {
+    public init(pool: ChannelPool, timeout: TimeInterval = 20, failures: RelayFailures = RelayFailures()) {
         self.pool = pool
         self.timeout = timeout
+        self.failures = failures
     }
 
     /// Builds a circuit through `path`, first hop with ntor (CREATE2), then EXTEND2 per hop.
+    /// A failure names the relay whose hop failed (``PathBuildError``) and is recorded in `failures`.
     public func build(path: [Relay]) async throws -> Circuit {
         guard let first = path.first else { throw PathError.noCandidates("an empty path") }
-        let channel = try await pool.channel(to: first.orAddress, expected: first.expectedIdentity)
-        let circuit = try await Circuit.create(on: channel, target: first.extendTarget, timeout: timeout)
+        let circuit: Circuit
         do {
-            for relay in path.dropFirst() {
+            let channel = try await pool.channel(to: first.orAddress, expected: first.expectedIdentity)
+            circuit = try await Circuit.create(on: channel, target: first.extendTarget, timeout: timeout)
+        } catch {
+            throw failed(first.rsaIdentity, first.displayName, error)
+        }
+        for relay in path.dropFirst() {
+            do {
                 try await circuit.extend(to: relay.extendTarget, timeout: timeout)
+            } catch {
+                circuit.destroy()
+                throw failed(relay.rsaIdentity, relay.displayName, error)
             }
+        }
+        for relay in path { failures.markSucceeded(relay.rsaIdentity) }
+        return circuit
+    }
+
+    /// Extends `circuit` to a relay known only by its link specifiers (an introduction point).
+    public func extend(_ circuit: Circuit, to target: ExtendTarget) async throws {
+        do {
+            try await circuit.extend(to: target, timeout: timeout)
         } catch {
             circuit.destroy()
-            throw error
+            throw failed(target.rsaIdentity, target.nickname, error)
         }
-        return circuit
+    }
+
+    private func failed(_ identity: [UInt8], _ name: String, _ error: any Error) -> PathBuildError {
+        failures.markFailed(identity)
+        if let error = error as? PathBuildError { return error }
+        return PathBuildError(relay: name, rsaIdentity: identity, underlying: "\(error)")
     }
 
     /// Builds a one-hop CREATE_FAST circuit to a directory server known only by address and RSA id.

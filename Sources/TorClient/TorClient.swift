@@ -38,62 +38,43 @@ public actor TorClient {
     /// The current usable view of the network.
     public func netDirectory() async throws -> NetDirectory { try await directory.netDirectory() }
 
-    /// Builds a circuit of `length` hops: a guard, then bandwidth-weighted relays, the last
-    /// satisfying `lastHop` if given.
-    public func buildCircuit(length: Int = 3, lastHop: Relay? = nil) async throws -> Circuit {
-        let netDirectory = try await directory.netDirectory()
-        var lastError: (any Error)?
-        for guardRelay in await guards.candidates(in: netDirectory).prefix(3) {
-            if let lastHop, !PathSelector(directory: netDirectory).canShare(guardRelay, lastHop) { continue }
-            var path = [guardRelay]
-            let selector = PathSelector(directory: netDirectory)
-            do {
-                while path.count < length - (lastHop == nil ? 0 : 1) {
-                    path.append(try selector.pick(path.count == length - 1 ? .exit : .middle, requiring: [.fast],
-                                                  excluding: path + (lastHop.map { [$0] } ?? [])))
-                }
-                if let lastHop { path.append(lastHop) }
-                let circuit = try await builder.build(path: path)
-                await guards.markSucceeded(guardRelay)
-                return circuit
-            } catch let error as ChannelError {
-                await guards.markFailed(guardRelay)
-                lastError = error
-            } catch {
-                lastError = error
-            }
-        }
-        throw lastError ?? PathError.noCandidates("guard")
+    /// Builds a circuit of `length` hops through a guard and bandwidth-weighted relays.
+    public func buildCircuit(length: Int = 3) async throws -> Circuit {
+        try await buildPath(hops: length, lastHop: nil)
     }
 
     /// Builds a circuit of `hops` relays ending at `lastHop` (a relay from the directory or an
     /// introduction point known only from a descriptor).
     public func buildCircuit(hops: Int, endingAt lastHop: ExtendTarget) async throws -> Circuit {
+        try await buildPath(hops: hops, lastHop: lastHop)
+    }
+
+    /// Tries up to three guards; relays that fail are recorded and avoided by the next attempt.
+    private func buildPath(hops: Int, lastHop: ExtendTarget?) async throws -> Circuit {
         let netDirectory = try await directory.netDirectory()
-        let selector = PathSelector(directory: netDirectory)
-        let last = netDirectory.relay(rsaIdentity: lastHop.rsaIdentity)
+        let last = lastHop.flatMap { netDirectory.relay(rsaIdentity: $0.rsaIdentity) }
         var lastError: (any Error)?
         for guardRelay in await guards.candidates(in: netDirectory).prefix(3) {
-            if guardRelay.rsaIdentity == lastHop.rsaIdentity { continue }
+            let selector = PathSelector(directory: netDirectory, avoid: builder.failures.avoided())
+            if guardRelay.rsaIdentity == lastHop?.rsaIdentity { continue }
             if let last, !selector.canShare(guardRelay, last) { continue }
             do {
                 var path = [guardRelay]
-                while path.count < hops - 1 {
-                    path.append(try selector.pick(.middle, requiring: [.fast], excluding: path + (last.map { [$0] } ?? []),
-                                                  where: { $0.rsaIdentity != lastHop.rsaIdentity }))
+                let relaysBeforeLast = lastHop == nil ? hops : hops - 1
+                while path.count < relaysBeforeLast {
+                    let position: PathPosition = lastHop == nil && path.count == hops - 1 ? .exit : .middle
+                    path.append(try selector.pick(position, requiring: [.fast], excluding: path + (last.map { [$0] } ?? []),
+                                                  where: { $0.rsaIdentity != lastHop?.rsaIdentity }))
                 }
                 let circuit = try await builder.build(path: path)
-                do {
-                    try await circuit.extend(to: lastHop, timeout: configuration.stepTimeout)
-                } catch {
-                    circuit.destroy()
-                    throw error
-                }
+                if let lastHop { try await builder.extend(circuit, to: lastHop) }
                 await guards.markSucceeded(guardRelay)
                 return circuit
-            } catch let error as ChannelError {
-                await guards.markFailed(guardRelay)
+            } catch let error as PathBuildError {
+                if error.rsaIdentity == guardRelay.rsaIdentity { await guards.markFailed(guardRelay) }
                 lastError = error
+                // A failing last hop (e.g. a dead introduction point) will not get better with another guard.
+                if let lastHop, error.rsaIdentity == lastHop.rsaIdentity { break }
             } catch {
                 lastError = error
             }
