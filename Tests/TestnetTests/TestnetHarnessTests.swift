@@ -188,6 +188,7 @@ final class TestnetHarnessTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(pids.count, 3 + 5 + 3 + 3 + 2)  // auths, relays, devices, their tors, clients
         let down = try testnet(["down", "--dir", dir.path], timeout: 60)
         XCTAssertEqual(down.status, 0, "down failed: \(down.stderr)")
+        print("testnet down: \(down.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         let survivors = pids.filter(isAlive)
         XCTAssertEqual(survivors, [], "processes still alive after down")
         print("testnet up \(String(format: "%.1f", up.seconds)) s, down \(String(format: "%.1f", down.seconds)) s, "
