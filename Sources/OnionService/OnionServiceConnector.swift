@@ -89,11 +89,34 @@ public actor OnionServiceConnector {
 
     private func establish(_ address: OnionAddress, clientAuthKey: X25519PrivateKey?,
                            report: @escaping @Sendable (ConnectionPhase, String) -> Void) async throws -> Circuit {
-        report(.directory, "checking the network directory")
-        let directory: NetDirectory
-        do { directory = try await network.netDirectory() } catch {
-            throw OnionServiceError.network("no usable directory: \(error)")
+        var notFoundRetries = 0
+        while true {
+            report(.directory, "checking the network directory")
+            let directory: NetDirectory
+            do { directory = try await network.netDirectory() } catch {
+                throw OnionServiceError.network("no usable directory: \(error)")
+            }
+            do {
+                return try await establish(address, directory: directory, clientAuthKey: clientAuthKey, report: report)
+            } catch OnionServiceError.descriptorNotFound(let onion, let tried) {
+                // Around a time-period rotation the service may not have published for the period
+                // our consensus implies yet; a newer consensus and a moment later usually find it.
+                guard notFoundRetries < Self.descriptorNotFoundRetries else {
+                    throw OnionServiceError.descriptorNotFound(onion: onion, triedDirectories: tried)
+                }
+                notFoundRetries += 1
+                report(.descriptor, "not published yet; retrying (\(notFoundRetries) of \(Self.descriptorNotFoundRetries))")
+                try await Task.sleep(for: .seconds(Self.descriptorRetryDelay))
+            }
         }
+    }
+
+    /// How often a "not found" descriptor lookup is retried, and how long to wait between tries.
+    static let descriptorNotFoundRetries = 2
+    static let descriptorRetryDelay: Double = 4
+
+    private func establish(_ address: OnionAddress, directory: NetDirectory, clientAuthKey: X25519PrivateKey?,
+                           report: @escaping @Sendable (ConnectionPhase, String) -> Void) async throws -> Circuit {
         for refetch in [false, true] {
             let (descriptor, keys) = try await descriptor(for: address, directory: directory, clientAuthKey: clientAuthKey,
                                                           forceFetch: refetch, report: report)
@@ -180,8 +203,9 @@ public actor OnionServiceConnector {
                 failures.append("\(hsdir.nickname): \(error)")
             }
         }
-        if failures.isEmpty || notFound > 0 && failures.count < responsible.count - notFound + 1 && notFound == responsible.count - failures.count {
-            if notFound > 0 { throw OnionServiceError.descriptorNotFound(onion: address.description, triedDirectories: responsible.count) }
+        // Most directories we reached answered 404: the service is not published (offline?).
+        if notFound > 0 && notFound >= failures.count {
+            throw OnionServiceError.descriptorNotFound(onion: address.description, triedDirectories: responsible.count)
         }
         throw OnionServiceError.network("no directory gave a usable descriptor: \(failures.joined(separator: "; "))")
     }

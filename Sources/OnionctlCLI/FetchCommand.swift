@@ -34,6 +34,9 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the whole request.")
     var timeout: Double = 120
 
+    @Option(name: .customLong("repeat"), help: "Send the request N times (one stream each, same circuit) and report timings on stderr.")
+    var repeatCount: Int = 1
+
     @Argument(help: "The URL, e.g. http://<address>.onion/api/v1/thermostat")
     var url: String
 
@@ -63,17 +66,25 @@ struct FetchCommand: AsyncParsableCommand {
         let chosenMethod = data != nil && method == "GET" ? "POST" : method
         let request = HTTPRequest(method: chosenMethod, path: target.path, host: target.address.description, headers: headers, body: body)
         let response: HTTPResponse
+        var timings = [Double]()
         do {
             let seconds = timeout
-            response = try await withTimeout(seconds, error: HTTPError.timedOut("after \(Int(seconds)) s")) {
-                let stream = try await client.connect(to: target.address, port: target.port)
-                defer { stream.close() }
-                return try await HTTPClient(timeout: seconds).send(request, over: stream)
+            var last: HTTPResponse?
+            for _ in 0..<max(1, self.repeatCount) {
+                let started = Date()
+                last = try await withTimeout(seconds, error: HTTPError.timedOut("after \(Int(seconds)) s")) {
+                    let stream = try await client.connect(to: target.address, port: target.port)
+                    defer { stream.close() }
+                    return try await HTTPClient(timeout: seconds).send(request, over: stream)
+                }
+                timings.append(Date().timeIntervalSince(started))
             }
+            response = last!
         } catch {
             await client.shutdown()
             throw fail("\(error)", code: exitCode(for: error))
         }
+        if self.repeatCount > 1 { FileHandle.standardError.write(Data(TimingSummary(timings).text.utf8)) }
         await client.shutdown()
         if includeHeaders { FileHandle.standardOutput.write(Data(response.headText.utf8)) }
         FileHandle.standardOutput.write(Data(response.body))
