@@ -56,6 +56,15 @@ public actor OnionServiceConnector {
         throw OnionServiceError.rendezvousFailed(onion: address.description, detail: "the rendezvous circuit kept failing")
     }
 
+    /// The descriptor cached for `address`, if any (for status views and tests).
+    public func cachedDescriptor(for address: OnionAddress) -> HSDescriptorContent? { descriptors[address]?.content }
+
+    /// Closes the rendezvous circuit to `address` but keeps its descriptor.
+    public func dropCircuit(to address: OnionAddress) {
+        rendezvous[address]?.destroy()
+        rendezvous[address] = nil
+    }
+
     /// The open rendezvous circuit to `address`, if any.
     public func openCircuit(to address: OnionAddress) -> Circuit? {
         guard let circuit = rendezvous[address], circuit.isOpen else { return nil }
@@ -124,7 +133,11 @@ public actor OnionServiceConnector {
                 return try await introduceAndRendezvous(address, descriptor: descriptor, keys: keys, directory: directory,
                                                          report: report)
             } catch let error as OnionServiceError {
-                guard case .introductionFailed = error, !refetch else { throw error }
+                switch error {
+                case .introductionFailed, .serviceOffline: break
+                default: throw error
+                }
+                if refetch { throw error }
                 descriptors[address] = nil
             }
         }
@@ -168,6 +181,7 @@ public actor OnionServiceConnector {
         guard !responsible.isEmpty else { throw OnionServiceError.network("the consensus lists no HSDir relays") }
         var notFound = 0
         var failures = [String]()
+        var best: (content: HSDescriptorContent, revision: UInt64, expires: Date)?
         for candidate in responsible {
             let hsdir = directory.relays[candidate.index]
             let text: [UInt8]
@@ -190,11 +204,15 @@ public actor OnionServiceConnector {
                 continue
             }
             do {
-                let content = try HSDescriptor.decode(text, keys: keys, clientAuthKey: clientAuthKey, now: Date())
                 let outer = try HSDescriptor(text, blindedPublicKey: keys.blindedPublicKey, now: Date())
+                if let best, best.revision >= outer.revisionCounter { continue }
+                let content = try outer.decrypt(subcredential: keys.subcredential, clientAuthKey: clientAuthKey)
                 let lifetime = Date().addingTimeInterval(TimeInterval(outer.lifetimeMinutes) * 60)
-                descriptors[address] = CachedDescriptor(content: content, period: period, expires: min(lifetime, outer.expiration))
-                return (content, keys)
+                best = (content, outer.revisionCounter, min(lifetime, outer.expiration))
+                // A first fetch takes the first good answer (as C tor does); a refetch after failed
+                // introductions asks every directory, since one that missed the service's latest
+                // upload (e.g. it was down) still serves the stale descriptor.
+                if !forceFetch { break }
             } catch .clientAuthorizationRequired {
                 throw OnionServiceError.clientAuthorizationRequired(onion: address.description)
             } catch .clientAuthorizationRejected {
@@ -202,6 +220,10 @@ public actor OnionServiceConnector {
             } catch {
                 failures.append("\(hsdir.nickname): \(error)")
             }
+        }
+        if let best {
+            descriptors[address] = CachedDescriptor(content: best.content, period: period, expires: best.expires)
+            return (best.content, keys)
         }
         // Most directories we reached answered 404: the service is not published (offline?).
         if notFound > 0 && notFound >= failures.count {
@@ -232,29 +254,37 @@ public actor OnionServiceConnector {
             throw OnionServiceError.introductionFailed(onion: onion, detail: "the descriptor lists no introduction points")
         }
         report(.rendezvous, "establishing a rendezvous point")
-        let selector = PathSelector(directory: directory)
-        let rendezvousPoint: Relay
-        do {
-            rendezvousPoint = try selector.pick(.middle, requiring: [.fast], where: { $0.status.protocols.supports("HSRend", 2) })
-        } catch {
-            throw OnionServiceError.network("no relay can serve as rendezvous point")
-        }
         let cookie = HsNtorClient.makeRendezvousCookie()
-        let rend: Circuit
-        do {
-            rend = try await network.buildCircuit(hops: 3, endingAt: rendezvousPoint.extendTarget)
-            try rend.send(RelayMessage(command: .establishRendezvous, data: cookie), toHop: rend.hopCount - 1)
-            let (_, reply) = try await rend.nextMessage(timeout: stepTimeout, what: "waiting for RENDEZVOUS_ESTABLISHED")
-            guard reply.command == .rendezvousEstablished else {
-                rend.destroy()
-                throw OnionServiceError.rendezvousFailed(onion: onion, detail: "rendezvous point answered \(reply.command)")
+        var rendezvousFailures = [String]()
+        var tried = [Relay]()
+        var established: (circuit: Circuit, point: Relay)?
+        // A dead or overloaded rendezvous point costs one attempt; try up to three.
+        while established == nil && tried.count < 3 {
+            let selector = PathSelector(directory: directory)
+            guard let point = try? selector.pick(.middle, requiring: [.fast], where: { relay in
+                relay.status.protocols.supports("HSRend", 2) && !tried.contains(relay)
+            }) else { break }
+            tried.append(point)
+            do {
+                let circuit = try await network.buildCircuit(hops: 3, endingAt: point.extendTarget)
+                try circuit.send(RelayMessage(command: .establishRendezvous, data: cookie), toHop: circuit.hopCount - 1)
+                let (_, reply) = try await circuit.nextMessage(timeout: stepTimeout, what: "waiting for RENDEZVOUS_ESTABLISHED")
+                guard reply.command == .rendezvousEstablished else {
+                    circuit.destroy()
+                    rendezvousFailures.append("\(point.nickname) answered \(reply.command)")
+                    continue
+                }
+                established = (circuit, point)
+            } catch {
+                rendezvousFailures.append("\(point.nickname): \(error)")
             }
-        } catch let error as OnionServiceError {
-            throw error
-        } catch {
-            throw OnionServiceError.rendezvousFailed(onion: onion, detail: "rendezvous point \(rendezvousPoint.nickname): \(error)")
+        }
+        guard let (rend, rendezvousPoint) = established else {
+            throw OnionServiceError.rendezvousFailed(onion: onion, detail: rendezvousFailures.isEmpty
+                ? "no relay can serve as rendezvous point" : rendezvousFailures.joined(separator: "; "))
         }
         var failures = [String]()
+        var notRecognized = 0
         for introPoint in descriptor.introductionPoints.shuffled() {
             report(.introduction, "introducing through \(failures.count + 1) of \(descriptor.introductionPoints.count)")
             guard let legacy = introPoint.linkSpecifiers.compactMap({ spec -> [UInt8]? in
@@ -286,6 +316,7 @@ public actor OnionServiceConnector {
                 }
                 let ack = try IntroduceAck(body: ackMessage.data)
                 guard ack.status == .success else {
+                    if ack.status == .serviceNotRecognized { notRecognized += 1 }
                     failures.append("introduction point refused: \(ack.status)")
                     continue
                 }
@@ -311,6 +342,9 @@ public actor OnionServiceConnector {
             }
         }
         rend.destroy()
+        if notRecognized > 0 && notRecognized * 2 >= descriptor.introductionPoints.count {
+            throw OnionServiceError.serviceOffline(onion: onion)
+        }
         throw OnionServiceError.introductionFailed(onion: onion, detail: failures.joined(separator: "; "))
     }
 

@@ -11,6 +11,8 @@ public enum OnionServiceError: Error, Equatable, Sendable, CustomStringConvertib
     case clientAuthorizationRejected(onion: String)
     case badDescriptor(onion: String, detail: String)
     case introductionFailed(onion: String, detail: String)
+    /// The descriptor exists but its introduction points no longer know the service: it stopped.
+    case serviceOffline(onion: String)
     case rendezvousFailed(onion: String, detail: String)
     case timedOut(onion: String, phase: ConnectionPhase)
     case network(String)
@@ -28,6 +30,8 @@ public enum OnionServiceError: Error, Equatable, Sendable, CustomStringConvertib
         case let .badDescriptor(onion, detail): return "\(onion) published an invalid descriptor: \(detail)"
         case let .introductionFailed(onion, detail):
             return "could not introduce ourselves to \(onion): \(detail). The device may be overloaded or restarting; try again."
+        case let .serviceOffline(onion):
+            return "\(onion) is offline: its last published introduction points say it is gone. It will be reachable again once the device is back online."
         case let .rendezvousFailed(onion, detail):
             return "\(onion) did not join the rendezvous: \(detail). The device may be overloaded or offline; try again."
         case let .timedOut(onion, phase): return "timed out reaching \(onion) during \(phase.description)"
@@ -45,6 +49,7 @@ public enum OnionServiceError: Error, Equatable, Sendable, CustomStringConvertib
         case .clientAuthorizationRejected: return "client-auth-rejected"
         case .badDescriptor: return "bad-descriptor"
         case .introductionFailed: return "introduction-failed"
+        case .serviceOffline: return "offline"
         case .rendezvousFailed: return "rendezvous-failed"
         case .timedOut: return "timed-out"
         case .network: return "network"

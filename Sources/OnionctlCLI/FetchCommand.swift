@@ -96,7 +96,7 @@ struct FetchCommand: AsyncParsableCommand {
         switch error {
         case .invalidAddress: return 2
         case .clientAuthorizationRequired, .clientAuthorizationRejected: return 5
-        case .descriptorNotFound: return 6
+        case .descriptorNotFound, .serviceOffline: return 6
         default: return 7
         }
     }

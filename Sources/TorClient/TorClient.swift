@@ -123,6 +123,14 @@ public actor TorClient {
         await connector?.openCircuit(to: address)
     }
 
+    /// The descriptor cached for `address`, if any.
+    public func cachedDescriptor(for address: OnionAddress) async -> HSDescriptorContent? {
+        await connector?.cachedDescriptor(for: address)
+    }
+
+    /// Closes the rendezvous circuit to `address`; the next ``connect(to:port:)`` builds a new one.
+    public func dropCircuit(to address: OnionAddress) async { await connector?.dropCircuit(to: address) }
+
     private func onionConnector() -> OnionServiceConnector {
         if let connector { return connector }
         let made = OnionServiceConnector(network: self, stepTimeout: max(configuration.stepTimeout, 30))

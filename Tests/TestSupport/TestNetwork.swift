@@ -31,6 +31,19 @@ public final class TestNetwork: @unchecked Sendable {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var cached: Result<TestNetwork, any Error>?
+    nonisolated(unsafe) private static var isolatedNetworks: [String: Result<TestNetwork, any Error>] = [:]
+    nonisolated(unsafe) private static var ownedDirectories: [String] = []
+
+    /// A network of its own for tests that kill relays or services, so they cannot disturb the
+    /// tests sharing ``shared()``. Started on first use, torn down when the process exits.
+    public static func isolated(_ name: String) throws -> TestNetwork {
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = isolatedNetworks[name] { return try existing.get() }
+        let result = Result { try startOwned(suffix: name) }
+        isolatedNetworks[name] = result
+        return try result.get()
+    }
 
     /// The shared network, started on first use.
     public static func shared() throws -> TestNetwork {
@@ -59,18 +72,23 @@ public final class TestNetwork: @unchecked Sendable {
         if let existing = ProcessInfo.processInfo.environment["ONIONCTL_TESTNET_DIR"], !existing.isEmpty {
             return try TestNetwork(directory: URL(fileURLWithPath: existing))
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onionctl-testnet-\(getpid())")
+        return try startOwned(suffix: "shared")
+    }
+
+    private static func startOwned(suffix: String) throws -> TestNetwork {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onionctl-testnet-\(getpid())-\(suffix)")
         try? FileManager.default.removeItem(at: directory)
         let output = try runHarness(["up", "--dir", directory.path, "--device-bin", try deviceBinary()])
-        ownedDirectory = directory.path
-        atexit {
-            if let dir = TestNetwork.ownedDirectory { _ = try? TestNetwork.runHarness(["down", "--dir", dir, "--clean"]) }
+        if ownedDirectories.isEmpty {
+            atexit {
+                for dir in TestNetwork.ownedDirectories { _ = try? TestNetwork.runHarness(["down", "--dir", dir, "--clean"]) }
+            }
         }
+        ownedDirectories.append(directory.path)
         FileHandle.standardError.write(Data(output.utf8))
         return try TestNetwork(directory: directory)
     }
 
-    nonisolated(unsafe) private static var ownedDirectory: String?
 
     /// Runs `scripts/testnet` with `arguments` against this network (e.g. `stop-device NAME`).
     @discardableResult

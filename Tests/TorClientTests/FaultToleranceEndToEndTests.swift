@@ -1,0 +1,130 @@
+import Devices
+import Foundation
+import OnionService
+import TestSupport
+import TorCircuits
+import TorClient
+import TorProto
+import XCTest
+
+/// Issue 8 (faults), end to end: relays and services die under the client; each time the next
+/// request must succeed on its own within a bounded time, and the user must see what happened.
+final class FaultToleranceEndToEndTests: XCTestCase {
+    /// The harness name of a relay from a circuit hop name like `relay3~1A2B3C4D`.
+    private func harnessName(_ hopName: String) -> String { String(hopName.split(separator: "~").first ?? "") }
+
+    /// Retries a request until it succeeds (bounded), returning it and the errors seen before.
+    private func eventually(_ attempts: Int = 12, pause: Double = 5, _ body: () async throws -> HTTPResponse)
+        async -> (HTTPResponse?, [String]) {
+        var errors = [String]()
+        for attempt in 0..<attempts {
+            do { return (try await body(), errors) } catch {
+                errors.append("\(error)")
+                if attempt < attempts - 1 { try? await Task.sleep(for: .seconds(pause)) }
+            }
+        }
+        return (nil, errors)
+    }
+
+    func testRendezvousPointKilledMidSession() async throws {
+        let network = try TestNetwork.isolated("faults")
+        let client = try makeClient("fault-rp", network: network)
+        let pins = try network.device("pins")
+        let address = try OnionAddress(pins.onion)
+        let (first, earlier) = await eventually { try await fetchHTTP(client, pins, "/links") }
+        XCTAssertEqual(first?.status, 200, "errors: \(earlier)")
+        let opened = await client.openCircuit(to: address)
+        let circuit = try XCTUnwrap(opened)
+        let rendezvousPoint = harnessName(circuit.hopNames[2])
+        try network.harness(["kill-relay", rendezvousPoint])
+        defer { _ = try? network.harness(["start-relay", rendezvousPoint]) }
+        let (response, errors) = await eventually { try await fetchHTTP(client, pins, "/links") }
+        XCTAssertEqual(response?.status, 200, "errors: \(errors)")
+        let rebuilt = await client.openCircuit(to: address)
+        XCTAssertFalse(rebuilt === circuit, "a new rendezvous circuit replaced the one through the dead relay")
+        XCTAssertNotEqual(rebuilt.map { harnessName($0.hopNames[2]) }, rendezvousPoint)
+        await client.shutdown()
+    }
+
+    func testIntroductionPointKilledBeforeReconnecting() async throws {
+        let network = try TestNetwork.isolated("faults")
+        let client = try makeClient("fault-intro", network: network)
+        let pins = try network.device("pins")
+        let address = try OnionAddress(pins.onion)
+        let (first, earlier) = await eventually { try await fetchHTTP(client, pins, "/links") }
+        XCTAssertEqual(first?.status, 200, "errors: \(earlier)")
+        let directory = try await client.netDirectory()
+        let cached = await client.cachedDescriptor(for: address)
+        let descriptor = try XCTUnwrap(cached)
+        let introIdentities = descriptor.introductionPoints.compactMap { point -> [UInt8]? in
+            for case let .legacyID(id) in point.linkSpecifiers { return id }
+            return nil
+        }
+        let victim = try XCTUnwrap(introIdentities.compactMap { directory.relay(rsaIdentity: $0) }.first)
+        try network.harness(["kill-relay", victim.nickname])
+        defer { _ = try? network.harness(["start-relay", victim.nickname]) }
+        // Reconnect three times: the dead introduction point is skipped (or the descriptor refreshed).
+        for round in 0..<3 {
+            await client.dropCircuit(to: address)
+            let (response, errors) = await eventually { try await fetchHTTP(client, pins, "/links") }
+            XCTAssertEqual(response?.status, 200, "round \(round), errors: \(errors)")
+        }
+        await client.shutdown()
+    }
+
+    func testGuardKilledMidSession() async throws {
+        let network = try TestNetwork.isolated("faults")
+        let client = try makeClient("fault-guard", network: network)
+        let pins = try network.device("pins")
+        let address = try OnionAddress(pins.onion)
+        let (first, earlier) = await eventually { try await fetchHTTP(client, pins, "/links") }
+        XCTAssertEqual(first?.status, 200, "errors: \(earlier)")
+        let opened = await client.openCircuit(to: address)
+        let guardName = harnessName(try XCTUnwrap(opened).hopNames[0])
+        try network.harness(["kill-relay", guardName])
+        defer { _ = try? network.harness(["start-relay", guardName]) }
+        let (response, errors) = await eventually { try await fetchHTTP(client, pins, "/links") }
+        XCTAssertEqual(response?.status, 200, "errors: \(errors)")
+        let rebuilt = await client.openCircuit(to: address)
+        XCTAssertNotEqual(rebuilt.map { harnessName($0.hopNames[0]) }, guardName, "a different guard carries the new circuit")
+        await client.shutdown()
+    }
+
+    func testColdStartRoutesAroundTwoDeadRelays() async throws {
+        let network = try TestNetwork.isolated("faults")
+        for relay in ["relay4", "relay5"] { try network.harness(["kill-relay", relay]) }
+        defer { for relay in ["relay4", "relay5"] { _ = try? network.harness(["start-relay", relay]) } }
+        let client = try makeClient("fault-cold", network: network)
+        let report = try await client.bootstrap()
+        XCTAssertGreaterThanOrEqual(report.usableRelays, 6)
+        let thermostat = try network.device("thermostat")
+        await client.setClientAuthKey(try authKey(for: thermostat), for: try OnionAddress(thermostat.onion))
+        let (response, errors) = await eventually(4) { try await fetchHTTP(client, thermostat, "/api/v1/thermostat") }
+        XCTAssertEqual(response?.status, 200, "errors: \(errors)")
+        await client.shutdown()
+    }
+
+    func testStoppedDeviceIsReportedOfflineAndComesBack() async throws {
+        let network = try TestNetwork.isolated("faults")
+        let client = try makeClient("fault-offline", network: network)
+        let pins = try network.device("pins")
+        // Start from a reachable device (an earlier fault may still be healing).
+        let (before, earlier) = await eventually { try await fetchHTTP(client, pins, "/links") }
+        XCTAssertEqual(before?.status, 200, "errors: \(earlier)")
+        try network.harness(["stop-device", "pins"])
+        var restarted = false
+        defer { if !restarted { _ = try? network.harness(["start-device", "pins"]) } }
+        do {
+            let response = try await fetchHTTP(client, pins, "/links")
+            XCTFail("a stopped device answered: \(response.status)")
+        } catch let error as OnionServiceError {
+            XCTAssertEqual(error.kind, "offline", "\(error)")
+            XCTAssertTrue(error.description.contains("is offline"), error.description)
+        }
+        try network.harness(["start-device", "pins"])
+        restarted = true
+        let (response, errors) = await eventually(12, pause: 5) { try await fetchHTTP(client, pins, "/links") }
+        XCTAssertEqual(response?.status, 200, "errors: \(errors)")
+        await client.shutdown()
+    }
+}
