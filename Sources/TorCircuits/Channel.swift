@@ -25,6 +25,8 @@ public struct ExpectedIdentity: Sendable, Equatable {
 /// A TLS link to one relay after the v3 link handshake (link protocol 4 or 5), carrying circuits.
 public final class Channel: @unchecked Sendable {
     public static let supportedLinkVersions: [UInt16] = [4, 5]
+    /// Clock differences up to this are normal (network delay, coarse clocks); beyond it they are reported.
+    public static let clockSkewTolerance: TimeInterval = 3600
 
     public let address: RelayAddress
     public let identities: RelayIdentities
@@ -98,28 +100,41 @@ public final class Channel: @unchecked Sendable {
         shared.switchToWideCircuitIDs()
         let peerCertificate: [UInt8]
         do { peerCertificate = try tls.peerCertificateDER() } catch { throw ChannelError.tls("\(error)") }
-        var identities: RelayIdentities?
+        // Collect CERTS and NETINFO first: the relay's clock tells whether a certificate that looks
+        // expired is really bad or our own clock is wrong.
+        var certsCell: CertsCell?
         var relayTime: UInt32 = 0
         handshake: while true {
             let cell = try await nextCell()
             switch cell.command {
             case .certs:
-                guard identities == nil else { throw ChannelError.handshake("\(address) sent two CERTS cells") }
-                do {
-                    identities = try LinkCertificateVerifier.verify(try CertsCell(payload: cell.payload),
-                                                                    tlsCertificateDER: peerCertificate, now: now)
-                } catch {
+                guard certsCell == nil else { throw ChannelError.handshake("\(address) sent two CERTS cells") }
+                do { certsCell = try CertsCell(payload: cell.payload) } catch {
                     throw ChannelError.handshake("\(address): \(error)")
                 }
             case .authChallenge, .vpadding, .padding:
                 continue
             case .netinfo:
-                guard identities != nil else { throw ChannelError.handshake("\(address) sent NETINFO before CERTS") }
+                guard certsCell != nil else { throw ChannelError.handshake("\(address) sent NETINFO before CERTS") }
                 relayTime = try NetinfoCell(payload: cell.payload).timestamp
                 break handshake
             default:
                 throw ChannelError.handshake("unexpected \(cell.command) from \(address) during the link handshake")
             }
+        }
+        let skew: TimeInterval? = relayTime == 0 ? nil : TimeInterval(relayTime) - now.timeIntervalSince1970
+        var identities: RelayIdentities?
+        do {
+            identities = try LinkCertificateVerifier.verify(certsCell!, tlsCertificateDER: peerCertificate, now: now)
+        } catch {
+            if let skew, abs(skew) > Channel.clockSkewTolerance {
+                // Judge the certificates by the relay's clock: if they pass, the fault is our clock.
+                let relayNow = now.addingTimeInterval(skew)
+                if (try? LinkCertificateVerifier.verify(certsCell!, tlsCertificateDER: peerCertificate, now: relayNow)) != nil {
+                    throw ChannelError.clockSkew(seconds: -skew, relay: address.description)
+                }
+            }
+            throw ChannelError.handshake("\(address): \(error)")
         }
         guard let identities else { throw ChannelError.handshake("\(address) sent no CERTS") }
         if let rsa = expected.rsaIdentity, rsa != identities.rsaIdentity {
@@ -134,7 +149,6 @@ public final class Channel: @unchecked Sendable {
             ? .ipv6(ipv6Bytes(address.host) ?? [UInt8](repeating: 0, count: 16))
             : .ipv4(ipv4Bytes(address.host) ?? [0, 0, 0, 0])
         io.send(NetinfoCell(timestamp: 0, otherAddress: other, myAddresses: []).cell().encoded(circuitIDWidth: 4))
-        let skew: TimeInterval? = relayTime == 0 ? nil : TimeInterval(relayTime) - now.timeIntervalSince1970
         let channel = Channel(address: address, identities: identities, linkVersion: version, clockSkew: skew, io: io)
         shared.attach(channel)
         return channel

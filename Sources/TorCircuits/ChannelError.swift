@@ -1,3 +1,4 @@
+import Foundation
 import TorProto
 
 /// Why a channel (a TLS link to a relay) failed or closed.
@@ -10,6 +11,8 @@ public enum ChannelError: Error, Equatable, Sendable, CustomStringConvertible {
     case identityMismatch(relay: String, expected: String, actual: String)
     case closed(String)
     case protocolViolation(String)
+    /// Our clock disagrees with the relay's by `seconds` (positive: ours is ahead).
+    case clockSkew(seconds: TimeInterval, relay: String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,9 @@ public enum ChannelError: Error, Equatable, Sendable, CustomStringConvertible {
             return "relay \(relay) is not who the directory says: expected identity \(expected), it proved \(actual)"
         case let .closed(detail): return "channel closed: \(detail)"
         case let .protocolViolation(detail): return "relay violated the protocol: \(detail)"
+        case let .clockSkew(seconds, relay):
+            return "this computer's clock is \(ClockSkew.describe(seconds)) compared with relay \(relay); Tor certificates look invalid until the system clock is corrected"
+
         }
     }
 }

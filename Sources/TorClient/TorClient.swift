@@ -13,6 +13,8 @@ public actor TorClient {
     public nonisolated let builder: CircuitBuilder
     public nonisolated let directory: DirectoryManager
     public nonisolated let guards: GuardSet
+    /// Clock differences reported by relays (NETINFO).
+    public nonisolated let clockSkew = ClockSkewMonitor()
     private var connector: OnionServiceConnector?
     private var clientAuthKeys: [OnionAddress: X25519PrivateKey] = [:]
     private var progressHandlers: [UUID: @Sendable (ConnectionProgress) -> Void] = [:]
@@ -20,7 +22,10 @@ public actor TorClient {
     /// - Parameter now: the clock for directory freshness (tests pin it); defaults to the system clock.
     public init(configuration: TorClientConfiguration, now: (@Sendable () -> Date)? = nil) {
         self.configuration = configuration
-        pool = ChannelPool(timeout: configuration.stepTimeout)
+        let monitor = clockSkew
+        pool = ChannelPool(timeout: configuration.stepTimeout, onOpen: { channel in
+            if let skew = channel.clockSkew { monitor.record(skew) }
+        })
         builder = CircuitBuilder(pool: pool, timeout: configuration.stepTimeout)
         directory = DirectoryManager(config: configuration.network, cacheDirectory: configuration.paths.cacheDirectory,
                                      builder: builder, now: now ?? Date.init)
@@ -32,6 +37,7 @@ public actor TorClient {
         let (netDirectory, report) = try await directory.bootstrap()
         var result = report
         result.guards = await guards.candidates(in: netDirectory).map(\.displayName)
+        if let warning = clockSkew.warning { result.warnings.append(warning) }
         return result
     }
 
