@@ -98,14 +98,21 @@ public struct HTTPResponse: Sendable, Equatable {
     /// connection after sending this response, as `esp_http_server` does when a handler returns
     /// `ESP_FAIL`.
     public var failsConnection: Bool
+    /// Misbehaviour for hostile-peer tests: a Content-Length other than the body's size.
+    public var declaredLength: Int?
+    /// Misbehaviour for hostile-peer tests: a chunked body that never sends its final chunk.
+    public var omitsFinalChunk: Bool
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
-                chunked: Bool = false, failsConnection: Bool = false) {
+                chunked: Bool = false, failsConnection: Bool = false,
+                declaredLength: Int? = nil, omitsFinalChunk: Bool = false) {
         self.status = status
         self.headers = headers
         self.body = body
         self.chunked = chunked
         self.failsConnection = failsConnection
+        self.declaredLength = declaredLength
+        self.omitsFinalChunk = omitsFinalChunk
     }
 
     /// A response whose body is `value` serialised compactly, typed `application/json`.

@@ -29,7 +29,7 @@ public enum HTTPResponseWriter {
         if response.chunked {
             headers.add("Transfer-Encoding", "chunked")
         } else {
-            headers.add("Content-Length", String(response.body.count))
+            headers.add("Content-Length", String(response.declaredLength ?? response.body.count))
         }
         if quirks == .none {
             headers.add("Connection", keepAlive ? "keep-alive" : "close")
@@ -48,7 +48,7 @@ public enum HTTPResponseWriter {
                 bytes += [0x0D, 0x0A]
                 offset = end
             }
-            bytes += Array("0\r\n\r\n".utf8)
+            if !response.omitsFinalChunk { bytes += Array("0\r\n\r\n".utf8) }
         } else {
             bytes += response.body
         }

@@ -1,5 +1,6 @@
 /// Bulk-transfer endpoints for end-to-end tests and benchmarks (not part of a real device's API):
-/// `GET /test/blob?bytes=N` returns N bytes of a known pattern, `POST /test/echo` returns the body.
+/// `GET /test/blob?bytes=N` returns N bytes of a known pattern, `POST /test/echo` returns the body;
+/// `/test/endless`, `/test/stall` and `/test/huge` misbehave on purpose (hostile-peer tests).
 enum TransferTestRoutes {
     /// The most `/test/blob` will produce.
     static let maxBlobBytes = 64 << 20
@@ -22,6 +23,21 @@ enum TransferTestRoutes {
             var body = [UInt8](repeating: 0, count: bytes)
             for index in 0..<bytes { body[index] = patternByte(index) }
             return HTTPResponse(status: 200, headers: ["Content-Type": "application/octet-stream"], body: body)
+        }
+        // Hostile responses, for tests that the client bounds time and memory.
+        router.add("GET", "/test/endless") { _ in
+            // A chunked body that keeps coming (4 MiB here) and never ends.
+            var response = HTTPResponse(status: 200, body: [UInt8](repeating: 0x41, count: 4 << 20), chunked: true)
+            response.omitsFinalChunk = true
+            return response
+        }
+        router.add("GET", "/test/stall") { _ in
+            // Promises 1000 bytes, sends 10, then holds the connection open.
+            HTTPResponse(status: 200, body: Array("0123456789".utf8), declaredLength: 1000)
+        }
+        router.add("GET", "/test/huge") { _ in
+            // Announces a one-terabyte body.
+            HTTPResponse(status: 200, body: Array("x".utf8), declaredLength: 1 << 40)
         }
         router.add("POST", "/test/echo") { request in
             HTTPResponse(status: 200, headers: ["Content-Type": "application/octet-stream"], body: request.body)

@@ -27,6 +27,8 @@ public final class Channel: @unchecked Sendable {
     public static let supportedLinkVersions: [UInt16] = [4, 5]
     /// Clock differences up to this are normal (network delay, coarse clocks); beyond it they are reported.
     public static let clockSkewTolerance: TimeInterval = 3600
+    /// The largest variable-length cell accepted before the handshake completes (a CERTS cell is ~2 KB).
+    public static let maxHandshakeCellLength = 16_384
 
     public let address: RelayAddress
     public let identities: RelayIdentities
@@ -66,7 +68,7 @@ public final class Channel: @unchecked Sendable {
         }, onClose: { reason in
             shared.close(reason)
         })
-        shared.handshakeFramer = CellFramer(circuitIDWidth: 2)
+        shared.handshakeFramer = CellFramer(circuitIDWidth: 2, maxVariableLength: Channel.maxHandshakeCellLength)
         shared.handshakeQueue = handshakeCells
         io.start(name: address.description)
         let current = now()
@@ -75,9 +77,12 @@ public final class Channel: @unchecked Sendable {
                 try await handshake(address: address, expected: expected, tls: tls, io: io, shared: shared,
                                     cells: handshakeCells, now: current)
             }
-        } catch {
+        } catch let error as ChannelError {
             io.close()
             throw error
+        } catch {
+            io.close()
+            throw ChannelError.handshake("\(address): \(error)")
         }
     }
 
@@ -243,11 +248,13 @@ public final class Channel: @unchecked Sendable {
 /// Routes bytes from the I/O thread to the handshake first, then to the channel.
 private final class SharedBox: @unchecked Sendable {
     private let lock = Mutex(())
-    var handshakeFramer = CellFramer(circuitIDWidth: 2)
+    var handshakeFramer = CellFramer(circuitIDWidth: 2, maxVariableLength: Channel.maxHandshakeCellLength)
     var handshakeQueue: AsyncQueue<Cell>?
     private var channel: Channel?
     private var closedReason: String?
     private var sawNetinfo = false
+    /// VERSIONS was parsed with 2-byte circuit IDs: wait for the width switch before parsing on.
+    private var awaitingWidthSwitch = false
 
     func receive(_ bytes: UnsafeRawBufferPointer) {
         let target: Channel? = lock.withLock { _ in
@@ -263,17 +270,22 @@ private final class SharedBox: @unchecked Sendable {
     func switchToWideCircuitIDs() {
         lock.withLock { _ in
             handshakeFramer.circuitIDWidth = 4
+            awaitingWidthSwitch = false
             drainHandshake()
         }
     }
 
     private func drainHandshake() {
-        if sawNetinfo { return }
+        if sawNetinfo || awaitingWidthSwitch { return }
         do {
             while let cell = try handshakeFramer.nextCell() {
                 handshakeQueue?.push(cell)
                 if cell.command == .netinfo { sawNetinfo = true }
-                if sawNetinfo || (cell.command == .versions && handshakeFramer.circuitIDWidth == 2) {
+                if cell.command == .versions && handshakeFramer.circuitIDWidth == 2 {
+                    awaitingWidthSwitch = true
+                    break
+                }
+                if sawNetinfo {
                     // Stop here: what follows VERSIONS uses 4-byte circuit IDs.
                     break
                 }

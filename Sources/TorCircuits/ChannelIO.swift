@@ -21,6 +21,7 @@ final class ChannelIO: @unchecked Sendable {
     /// Connects TCP and completes TLS, blocking the calling thread at most `timeout` seconds.
     /// Call from a context that may block (a detached task or a thread).
     static func open(to address: RelayAddress, timeout: TimeInterval) throws -> (fd: Int32, tls: TLSClientSession) {
+        _ = ignoreBrokenPipes
         let fd = try Socket.connect(to: address, timeout: timeout)
         do {
             let tls = try TLSClientSession(socket: fd, serverName: "www.\(randomLabel()).com")
@@ -49,6 +50,10 @@ final class ChannelIO: @unchecked Sendable {
             throw error
         }
     }
+
+    /// A peer that closes while we write must cost an error, not the process: OpenSSL writes with
+    /// plain write(2), so SIGPIPE is ignored process-wide (as C tor does).
+    private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     private static func randomLabel() -> String {
         let letters = Array("abcdefghijklmnopqrstuvwxyz234567")
