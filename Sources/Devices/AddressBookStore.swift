@@ -141,6 +141,8 @@ public struct AddressBookStore: Sendable {
                     throw AddressBookError.io(path: from.path, detail: "cannot rename to \(to.lastPathComponent): \(String(cString: strerror(errno)))")
                 }
                 syncDirectory(keysDirectory)
+            } else {
+                unlink(to.path)  // a stale key file must not attach itself to the renamed device
             }
         }
         if book != original || !FileManager.default.fileExists(atPath: bookFile.path) {

@@ -20,7 +20,9 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
     case unexpectedAnswer(device: String, detail: String)
     /// The HTTP exchange broke (malformed or oversized response, stream closed early).
     case http(device: String, HTTPError)
-    /// The Tor client could not get a usable directory or circuit.
+    /// The Tor client could not get a usable directory (consensus, microdescriptors).
+    case noDirectory(device: String, detail: String)
+    /// Another Tor client failure (circuits, network).
     case tor(device: String, detail: String)
 
     public var description: String {
@@ -36,6 +38,7 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(device) refused the request (HTTP \(status)\(field.map { ", field \($0)" } ?? "")): \(message)"
         case let .unexpectedAnswer(device, detail): return "\(device) answered unexpectedly: \(detail)"
         case let .http(device, error): return "\(device): \(error)"
+        case let .noDirectory(device, detail): return "\(device): no usable Tor directory: \(detail)"
         case let .tor(device, detail): return "\(device): \(detail)"
         }
     }
@@ -51,6 +54,7 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .rejected: return "http-error"
         case .unexpectedAnswer: return "unexpected-answer"
         case .http: return "bad-http"
+        case .noDirectory: return "no-directory"
         case .tor: return "tor"
         }
     }
@@ -76,7 +80,7 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
         case let error as HTTPError:
             if case let .timedOut(what) = error { return .timedOut(device: device, seconds: 0, what: what) }
             return .http(device: device, error)
-        case let error as DirectoryError: return .tor(device: device, detail: "no usable Tor directory: \(error)")
+        case let error as DirectoryError: return .noDirectory(device: device, detail: "\(error)")
         case is CancellationError: return .tor(device: device, detail: "cancelled")
         default: return .tor(device: device, detail: "\(error)")
         }
