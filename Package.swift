@@ -55,5 +55,6 @@ let package = Package(
         .testTarget(name: "TorClientTests", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorDirectory", "TorProto", "TorCrypto", "Devices", "TestSupport"]),
         .testTarget(name: "TestnetTests", dependencies: []),
         .testTarget(name: "OnionServiceTests", dependencies: ["OnionService"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "OnionService", "TorCrypto", "TestSupport"]),
     ]
 )

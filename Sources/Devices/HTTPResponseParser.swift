@@ -13,6 +13,8 @@ public struct HTTPResponseParser: Sendable {
     private var phase = Phase.head
     private var response: HTTPResponse?
     private var body: [UInt8] = []
+    /// Where the search for the end of the head resumes (bytes arrive a cell at a time).
+    private var headScanned = 0
 
     public init(maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 16 << 20) {
         self.maxHeaderBytes = maxHeaderBytes
@@ -40,8 +42,9 @@ public struct HTTPResponseParser: Sendable {
         while true {
             switch phase {
             case .head:
-                guard let end = find([13, 10, 13, 10]) else {
+                guard let end = find([13, 10, 13, 10], from: headScanned) else {
                     if buffer.count > maxHeaderBytes { throw HTTPError.headersTooLarge(limit: maxHeaderBytes) }
+                    headScanned = max(0, buffer.count - 3)
                     return nil
                 }
                 guard end <= maxHeaderBytes else { throw HTTPError.headersTooLarge(limit: maxHeaderBytes) }
@@ -100,9 +103,9 @@ public struct HTTPResponseParser: Sendable {
         body.append(contentsOf: bytes)
     }
 
-    private func find(_ pattern: [UInt8]) -> Int? {
+    private func find(_ pattern: [UInt8], from start: Int = 0) -> Int? {
         guard buffer.count >= pattern.count else { return nil }
-        var index = 0
+        var index = start
         while index + pattern.count <= buffer.count {
             if buffer[index] == pattern[0] && Array(buffer[index..<(index + pattern.count)]) == pattern { return index }
             index += 1
@@ -115,7 +118,7 @@ public struct HTTPResponseParser: Sendable {
         var lines = text.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst()
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1]) else {
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, parts[1].utf8.allSatisfy({ (48...57).contains($0) }), let status = Int(parts[1]), status >= 100 else {
             throw HTTPError.malformed("bad status line '\(statusLine.prefix(80))'")
         }
         var headers = [(String, String)]()
@@ -132,9 +135,13 @@ public struct HTTPResponseParser: Sendable {
     private func bodyPhase(for head: HTTPResponse) throws -> Phase {
         if !expectsBody || head.status / 100 == 1 || head.status == 204 || head.status == 304 { return .done }
         if let encoding = head.header("Transfer-Encoding"), encoding.lowercased().contains("chunked") { return .chunkSize }
-        if let length = head.header("Content-Length") {
-            guard let count = Int(length.trimmingCharacters(in: .whitespaces)), count >= 0 else {
-                throw HTTPError.malformed("bad Content-Length '\(length)'")
+        let lengths = Set(head.headers.filter { $0.0.lowercased() == "content-length" }
+            .flatMap { $0.1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+        guard lengths.count <= 1 else { throw HTTPError.malformed("conflicting Content-Length values \(lengths.sorted())") }
+        if let length = lengths.first {
+            guard !length.isEmpty, length.utf8.count <= 18, length.utf8.allSatisfy({ (48...57).contains($0) }),
+                  let count = Int(length) else {
+                throw HTTPError.malformed("bad Content-Length '\(length.prefix(40))'")
             }
             if count > maxBodyBytes { throw HTTPError.bodyTooLarge(limit: maxBodyBytes) }
             return count == 0 ? .done : .fixed(count)

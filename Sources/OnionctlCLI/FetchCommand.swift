@@ -48,6 +48,12 @@ struct FetchCommand: AsyncParsableCommand {
             let keys: [OnionAddress: X25519PrivateKey]
             do { keys = try ClientAuthLoading.load(authPrivate) } catch { throw fail("\(error)", code: 2) }
             if let key = keys[target.address] { await client.setClientAuthKey(key, for: target.address) }
+        } else {
+            // A device in the address book brings its stored key.
+            let store = AddressBookStore.standard()
+            if let entry = (try? store.load())?.device(for: target.address), let key = try? store.key(for: entry) {
+                await client.setClientAuthKey(key.privateKey, for: target.address)
+            }
         }
         if verbose {
             await client.addProgressHandler { event in
@@ -82,7 +88,7 @@ struct FetchCommand: AsyncParsableCommand {
             response = last!
         } catch {
             await client.shutdown()
-            throw fail("\(error)", code: exitCode(for: error))
+            throw fail("\(error)", code: onionctlExitCode(for: error))
         }
         if self.repeatCount > 1 { FileHandle.standardError.write(Data(TimingSummary(timings).text.utf8)) }
         await client.shutdown()
@@ -91,13 +97,4 @@ struct FetchCommand: AsyncParsableCommand {
         if response.status >= 400 { throw ExitCode(22) }
     }
 
-    private func exitCode(for error: any Error) -> Int32 {
-        guard let error = error as? OnionServiceError else { return 1 }
-        switch error {
-        case .invalidAddress: return 2
-        case .clientAuthorizationRequired, .clientAuthorizationRejected: return 5
-        case .descriptorNotFound, .serviceOffline: return 6
-        default: return 7
-        }
-    }
 }

@@ -6,7 +6,19 @@ public struct Onionctl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "onionctl",
         abstract: "Control your own devices directly through Tor onion services.",
-        subcommands: [FetchCommand.self, TorCommand.self])
+        discussion: """
+            The address book is $XDG_CONFIG_HOME/onionctl/devices.toml (default ~/.config/onionctl); client-authorization \
+            keys are keys/<name>.auth_private beside it. --network FILE (or $ONIONCTL_NETWORK) selects a private Tor network.
+            Shell completion: onionctl --generate-completion-script bash|zsh|fish.
+
+            \(ExitCodes.help)
+            """,
+        subcommands: [
+            ListCommand.self, AddCommand.self, RemoveCommand.self, RenameCommand.self,
+            StatusCommand.self, GetCommand.self, SetCommand.self, PinsCommand.self, ToggleCommand.self,
+            KeyCommand.self, ImportCommand.self, ExportCommand.self,
+            FetchCommand.self, TorCommand.self,
+        ])
 
     public init() {}
 }

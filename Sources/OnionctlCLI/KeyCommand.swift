@@ -1,0 +1,125 @@
+import ArgumentParser
+import Devices
+import Foundation
+import OnionService
+import TorCrypto
+
+/// `onionctl key …`: client-authorization keys.
+struct KeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key", abstract: "Manage a device's client-authorization key (tor's x25519 'descriptor' keys).",
+        discussion: "Keys are stored as keys/<name>.auth_private in the address-book folder, in tor's ClientOnionAuthDir format.",
+        subcommands: [KeyNewCommand.self, KeyShowCommand.self, KeyRemoveCommand.self])
+}
+
+/// What `key new/show` print: the service-side line is public; the private line only on request.
+struct KeyOutput: Encodable {
+    var device: String
+    var onion: String
+    /// `descriptor:x25519:<public key>` for the device's `authorized_clients/<name>.auth`.
+    var authorizedClientsLine: String
+    var file: String
+    /// Only with `key show --reveal`.
+    var authPrivateLine: String?
+}
+
+struct KeyNewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new", abstract: "Make a new x25519 key pair for a device, store the private half, print the line for the device owner.",
+        discussion: "Give the printed line to the device owner: it goes into a file ending in .auth in the onion service's authorized_clients/ folder (then reload tor).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The device.")
+    var name: String
+
+    @Flag(name: .long, help: "Replace an existing key (the old one stops working once the owner switches).")
+    var force = false
+
+    func run() async throws {
+        try await reporting(json: global.json) {
+            let store = AddressBookStore.standard()
+            let key = try store.modify { book, changes throws -> ClientAuthKey in
+                let entry = try book.require(name)
+                if changes.hasKey(name) && !force {
+                    throw CLIError.usage("\(name) already has a key; pass --force to replace it")
+                }
+                let key = ClientAuthKey.generate(for: entry.address)
+                changes.setKey(key, for: name)
+                return key
+            }
+            let output = KeyOutput(device: name, onion: key.address.description, authorizedClientsLine: key.serviceLine,
+                                   file: store.keyFile(for: name).path)
+            if global.json { try printJSON(output); return }
+            FileHandle.standardError.write(Data("""
+                Stored the private key in \(output.file).
+                Give this line to the owner of \(name); it goes into authorized_clients/<any name>.auth of the onion service:
+
+                """.utf8))
+            print(key.serviceLine)
+        }
+    }
+}
+
+struct KeyShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a device's key: the public line for the owner, and with --reveal the private .auth_private line.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The device.")
+    var name: String
+
+    @Flag(name: .long, help: "Also print the private key line (secret!).")
+    var reveal = false
+
+    func run() async throws {
+        try await reporting(json: global.json) {
+            let context = try DeviceContext.open()
+            let entry = try context.require(name)
+            guard let key = try context.store.key(for: entry) else {
+                throw DeviceError.invalidValue("\(name) has no client-authorization key (onionctl key new \(name), or onionctl import FILE)")
+            }
+            let output = KeyOutput(device: name, onion: entry.address.description, authorizedClientsLine: key.serviceLine,
+                                   file: context.store.keyFile(for: name).path, authPrivateLine: reveal ? key.clientLine : nil)
+            if global.json { try printJSON(output); return }
+            print("device        \(name) (\(entry.address))")
+            print("file          \(output.file)")
+            print("public line   \(key.serviceLine)")
+            if reveal { print("private line  \(key.clientLine)") }
+        }
+    }
+}
+
+struct KeyRemoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Delete a device's stored key.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The device.")
+    var name: String
+
+    @Flag(name: [.short, .long], help: "Do not ask for confirmation.")
+    var yes = false
+
+    func run() async throws {
+        try await reporting(json: global.json) {
+            let store = AddressBookStore.standard()
+            _ = try store.load().require(name)
+            guard FileManager.default.fileExists(atPath: store.keyFile(for: name).path) else {
+                throw DeviceError.invalidValue("\(name) has no stored key")
+            }
+            if !yes {
+                guard try confirm("Delete the client-authorization key of '\(name)'? Without it the device cannot be reached.") else {
+                    throw fail("not removed", code: 1)
+                }
+            }
+            try store.modify { book, changes in
+                _ = try book.require(name)
+                changes.deleteKey(for: name)
+            }
+            struct Output: Encodable { var device: String; var keyDeleted: Bool }
+            if global.json { try printJSON(Output(device: name, keyDeleted: true)) } else { print("deleted the key of \(name)") }
+        }
+    }
+}

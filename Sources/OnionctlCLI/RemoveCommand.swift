@@ -1,0 +1,39 @@
+import ArgumentParser
+import Devices
+import Foundation
+
+/// `onionctl remove NAME`: forget a device and its key.
+struct RemoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a device (and its client-authorization key) from the address book.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The device.")
+    var name: String
+
+    @Flag(name: [.short, .long], help: "Do not ask for confirmation (needed when not on a terminal).")
+    var yes = false
+
+    func run() async throws {
+        try await reporting(json: global.json) {
+            let store = AddressBookStore.standard()
+            let entry = try store.load().require(name)
+            let hasKey = FileManager.default.fileExists(atPath: store.keyFile(for: name).path)
+            if !yes {
+                guard try confirm("Remove '\(name)' (\(entry.address))\(hasKey ? " and its client-authorization key" : "")?") else {
+                    throw fail("not removed", code: 1)
+                }
+            }
+            let removed = try store.modify { book, changes in
+                let removed = try book.remove(name)
+                changes.deleteKey(for: name)
+                return removed
+            }
+            struct Output: Encodable { var removed: DeviceEntry; var keyDeleted: Bool }
+            if global.json { try printJSON(Output(removed: removed, keyDeleted: hasKey)) } else {
+                print("removed \(name)\(hasKey ? " and its key" : "")")
+            }
+        }
+    }
+}

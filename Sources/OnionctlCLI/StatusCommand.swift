@@ -1,0 +1,57 @@
+import ArgumentParser
+import Devices
+import Foundation
+
+/// `onionctl status [NAME…]`: every device checked at once.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Check devices concurrently (one request each) and show what they report.",
+        discussion: "Exits 0 when every device answered; otherwise with the code of the first device that did not (6 offline, 5 client authorization, …).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "Devices to check (default: all).")
+    var names: [String] = []
+
+    func run() async throws {
+        try await reporting(json: global.json) {
+            let context = try DeviceContext.open()
+            let entries = names.isEmpty ? context.book.devices : try names.map { try context.require($0) }
+            guard !entries.isEmpty else {
+                throw CLIError.usage("the address book is empty; add a device with onionctl add NAME ONION")
+            }
+            let statuses = try await withService(context, entries, global: global, connection: connection) { service in
+                if !global.json && !connection.verbose {
+                    FileHandle.standardError.write(Data("checking \(entries.count) device\(entries.count == 1 ? "" : "s")…\n".utf8))
+                }
+                return try await service.status()
+            }
+            if global.json {
+                try printJSON(statuses)
+            } else {
+                let width = max(4, statuses.map(\.name.count).max() ?? 4)
+                for status in statuses {
+                    var line = status.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    line += status.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                    line += String(format: "%6.1fs  ", status.seconds)
+                    line += status.state == .online ? (status.summary ?? "") : (status.error ?? status.summary ?? "")
+                    print(line)
+                }
+            }
+            if let failed = statuses.first(where: { $0.state != .online }) {
+                throw ExitCode(code(for: failed))
+            }
+        }
+    }
+
+    private func code(for status: DeviceStatus) -> Int32 {
+        switch status.errorKind ?? "" {
+        case "client-auth-required", "client-auth-rejected": return ExitCodes.clientAuth
+        case "no-directory": return ExitCodes.noDirectory
+        case "http-error": return ExitCodes.httpError
+        case "unexpected-answer", "bad-http": return ExitCodes.unexpectedAnswer
+        default: return status.state == .offline ? ExitCodes.offline : ExitCodes.torFailure
+        }
+    }
+}
