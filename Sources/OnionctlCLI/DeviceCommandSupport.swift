@@ -119,6 +119,9 @@ struct DeviceContext {
 
     /// A service over `entries` with their keys loaded. A broken key file of a device in use is an error.
     func service(for entries: [DeviceEntry], global: GlobalOptions, connection: ConnectionOptions) async throws -> DeviceService {
+        for problem in store.insecurePermissions() {
+            FileHandle.standardError.write(Data("onionctl: warning: \(problem)\n".utf8))
+        }
         var keys: [String: ClientAuthKey] = [:]
         for entry in entries {
             if let key = try store.key(for: entry) { keys[entry.name] = key }
