@@ -83,6 +83,14 @@ public actor DeviceService {
 
     public func removeProgressHandler(_ id: UUID) { progressHandlers[id] = nil }
 
+    /// Stops forwarding the Tor client's progress (before replacing this service with another
+    /// over the same client, e.g. after the address book changed).
+    public func close() async {
+        if let torHandler { await tor.removeProgressHandler(torHandler) }
+        torHandler = nil
+        progressHandlers.removeAll()
+    }
+
     private func forward(_ event: DeviceProgress) async {
         await connections[event.device]?.progress(event.phase)
         for handler in progressHandlers.values { handler(event) }
