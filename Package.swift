@@ -33,7 +33,9 @@ let package = Package(
 
         // MARK: The application above the facade.
         .target(name: "Devices", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorCrypto"]),
-        .target(name: "OnionctlUI", dependencies: ["Devices", "CNCurses"]),
+        .target(name: "OnionctlUI", dependencies: ["Devices", "OnionService", "CNCurses"]),
+        // Runs the dashboard on FakeDashboardBackend: for the tmux smoke test and trying the UI.
+        .executableTarget(name: "onionctl-ui-demo", dependencies: ["OnionctlUI"]),
         .target(name: "OnionctlCLI", dependencies: [
             "Devices", "TorClient", "OnionService", "TorCircuits", "TorCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -55,5 +57,6 @@ let package = Package(
         .testTarget(name: "TorClientTests", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorDirectory", "TorProto", "TorCrypto", "Devices", "TestSupport"]),
         .testTarget(name: "TestnetTests", dependencies: []),
         .testTarget(name: "OnionServiceTests", dependencies: ["OnionService"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "OnionctlUITests", dependencies: ["OnionctlUI", "OnionService"], exclude: ["Snapshots"]),
     ]
 )
