@@ -20,7 +20,7 @@ public enum Key: Sendable, Hashable {
         case .right: return "→"
         case .enter: return "Enter"
         case .escape: return "Esc"
-        case .backspace: return "Backspace"
+        case .backspace: return "Bksp"
         case .delete: return "Del"
         case .tab: return "Tab"
         case .backTab: return "Shift-Tab"
@@ -119,16 +119,16 @@ public struct KeyMap: Sendable {
         KeyBinding([.end, .char("G")], .bottom, [.devices, .pins], "last"),
         KeyBinding([.enter], .open, [.devices], "open device"),
         KeyBinding([.escape, .backspace], .back, [.detail], "back to the list"),
-        KeyBinding([.char("+"), .char("=")], .setpointUp, [.thermostat], "setpoint up one step"),
-        KeyBinding([.char("-")], .setpointDown, [.thermostat], "setpoint down one step"),
-        KeyBinding([.char("m")], .cycleMode, [.thermostat], "mode: off, heat, cool, auto"),
-        KeyBinding([.char(" ")], .togglePin, [.pins], "toggle the selected pin"),
+        KeyBinding([.char("+"), .char("=")], .setpointUp, [.thermostat], "setpoint up a step"),
+        KeyBinding([.char("-")], .setpointDown, [.thermostat], "setpoint down a step"),
+        KeyBinding([.char("m")], .cycleMode, [.thermostat], "next mode (off/heat/…)"),
+        KeyBinding([.char(" ")], .togglePin, [.pins], "toggle selected pin"),
         KeyBinding([.char("r")], .refresh, [.devices, .detail], "refresh / reconnect"),
         KeyBinding([.char("a")], .add, [.devices], "add a device"),
-        KeyBinding([.char("d"), .delete], .delete, [.devices, .detail], "remove device (asks first)",
+        KeyBinding([.char("d"), .delete], .delete, [.devices, .detail], "remove device",
                    dangerous: true),
-        KeyBinding([.char("/")], .filter, [.devices], "filter devices (Esc clears)"),
-        KeyBinding([.char(":")], .commandLine, [.global], "command line (list, get, set, …)"),
+        KeyBinding([.char("/")], .filter, [.devices], "filter the list"),
+        KeyBinding([.char(":")], .commandLine, [.global], "command line (:help)"),
         KeyBinding([.tab], .nextScreen, [.global], "next screen"),
         KeyBinding([.backTab], .previousScreen, [.global], "previous screen"),
         KeyBinding([.char("1")], .showDevices, [.global], "devices"),

@@ -76,7 +76,7 @@ public struct DashboardRenderer: Sendable {
             role = .error
         } else if tor.bootstrapped {
             var s = "Tor ready"
-            if let after = tor.consensusValidAfter { s += " \(glyphs.separator) consensus \(age(state.now.timeIntervalSince(after))) old" }
+            if let after = tor.consensusValidAfter { s += " \(glyphs.separator) consensus \(age(state.now.timeIntervalSince(after)))" }
             s += " \(glyphs.separator) \(tor.circuits.count) circuits "
             summary = s
             role = .header
@@ -109,10 +109,19 @@ public struct DashboardRenderer: Sendable {
             grid.put(" " + flash.text, x: 0, y: y, role: flash.isError ? .error : .flash)
             return
         }
+        // Context keys from the left; "? help" and "q quit" always fit, at the right.
+        let all = hints(state)
+        let fixed = all.suffix(2)
+        let fixedWidth = fixed.reduce(0) { $0 + ScreenGrid.displayWidth($1.0) + ScreenGrid.displayWidth($1.1) + 3 }
         var x = 1
-        for (label, hint) in hints(state) {
+        for (label, hint) in all.dropLast(2) {
             let need = ScreenGrid.displayWidth(label) + ScreenGrid.displayWidth(hint) + 3
-            if x + need > grid.width { break }
+            if x + need > grid.width - fixedWidth { break }
+            x += grid.put(label, x: x, y: y, role: .key_hint)
+            x += grid.put(" \(hint)  ", x: x, y: y, role: .status)
+        }
+        x = grid.width - fixedWidth + 1
+        for (label, hint) in fixed {
             x += grid.put(label, x: x, y: y, role: .key_hint)
             x += grid.put(" \(hint)  ", x: x, y: y, role: .status)
         }
@@ -299,7 +308,8 @@ public struct DashboardRenderer: Sendable {
             return ("\(glyphs.connecting) \(phase.rawValue) \(seconds(c.elapsed))", .progress)
         case .connected: return ("\(glyphs.connected) connected", .ok)
         case let .failed(phase):
-            return ("\(glyphs.failed) failed" + (phase.map { ": \($0.rawValue)" } ?? ""), .error)
+            let at = phase.map { $0 == .introduction ? "intro" : $0.rawValue }
+            return ("\(glyphs.failed) failed" + (at.map { " at \($0)" } ?? ""), .error)
         }
     }
 
@@ -337,7 +347,11 @@ public struct DashboardRenderer: Sendable {
 
     private func drawDetail(_ state: DashboardState, _ device: DeviceSnapshot, _ grid: inout ScreenGrid,
                             _ body: (top: Int, bottom: Int)) {
-        let title = "\(device.name) \(glyphs.separator) \(device.kind.rawValue) \(glyphs.separator) \(device.onion)"
+        var title = "\(device.name) \(glyphs.separator) \(device.kind.rawValue) \(glyphs.separator) \(device.onion)"
+        if ScreenGrid.displayWidth(title) > grid.width - 6, device.onion.count > 20 {
+            let short = device.onion.prefix(10) + glyphs.ellipsis + device.onion.suffix(12)
+            title = "\(device.name) \(glyphs.separator) \(device.kind.rawValue) \(glyphs.separator) \(short)"
+        }
         grid.box(x: 0, y: body.top, width: grid.width, height: body.bottom - body.top + 1, glyphs: glyphs,
                  role: .border, title: title, titleRole: .title)
         let inner = (x: 2, w: grid.width - 4, top: body.top + 1, bottom: body.bottom - 1)
@@ -390,9 +404,10 @@ public struct DashboardRenderer: Sendable {
         row(4, "Updated")
         grid.put(device.lastUpdate.map { age(state.now.timeIntervalSince($0)) + " ago" } ?? glyphs.dash,
                  x: vx, y: y + 4, role: .text)
-        grid.put("limits \(format(t.minimum))\(glyphs.dash)\(format(t.maximum)), step \(format(t.step))",
-                 x: vx + 18, y: y + 4, role: .muted, maxWidth: max(0, x + width - vx - 18))
-        let chartTop = y + BigDigits.height + 1
+        row(5, "Limits")
+        grid.put("\(format(t.minimum))\(glyphs.dash)\(format(t.maximum)) \(glyphs.degrees), step \(format(t.step))",
+                 x: vx, y: y + 5, role: .muted, maxWidth: max(0, x + width - vx))
+        let chartTop = y + BigDigits.height + 2
         if bottom - chartTop >= 3 {
             drawChart(t, &grid, x: x, y: chartTop, width: width, bottom: bottom)
         }
@@ -524,9 +539,9 @@ public struct DashboardRenderer: Sendable {
         line("Circuits", "\(tor.circuits.count) open")
         for c in tor.circuits where y <= body.bottom {
             grid.put(String(format: "%08X", c.id), x: vx, y: y, role: .muted)
-            grid.put(c.purpose, x: vx + 10, y: y, role: .text, maxWidth: 30)
-            grid.put(c.hops.joined(separator: " \(glyphs.chevron) "), x: vx + 42, y: y, role: .text,
-                     maxWidth: grid.width - vx - 43)
+            grid.put(c.purpose, x: vx + 10, y: y, role: .text, maxWidth: 25)
+            grid.put(c.hops.joined(separator: " \(glyphs.chevron) "), x: vx + 36, y: y, role: .text,
+                     maxWidth: grid.width - vx - 37)
             y += 1
         }
         y += 1
@@ -544,13 +559,14 @@ public struct DashboardRenderer: Sendable {
         let f = state.filter.lowercased()
         let lines = state.snapshot.log.filter { f.isEmpty || $0.message.lowercased().contains(f) }
         let capacity = body.bottom - body.top + 1
-        var formatter = Date.FormatStyle(date: .omitted, time: .standard)
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
         formatter.timeZone = timeZone
-        formatter.locale = Locale(identifier: "en_GB")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
         if lines.isEmpty { grid.put("Nothing logged yet.", x: 2, y: body.top + 1, role: .muted) }
         for (i, line) in lines.suffix(capacity).enumerated() {
             let y = body.top + i
-            grid.put(line.time.formatted(formatter), x: 1, y: y, role: .muted)
+            grid.put(formatter.string(from: line.time), x: 1, y: y, role: .muted)
             let role: Role = line.level == .error ? .error : line.level == .warning ? .warning : line.level == .debug ? .muted : .text
             grid.put(pad(line.level.rawValue, 7), x: 11, y: y, role: role)
             grid.put(line.message, x: 19, y: y, role: role, maxWidth: grid.width - 20)
