@@ -44,6 +44,7 @@ public struct DashboardRenderer: Sendable {
             }
         }
         if state.showHelp { drawHelp(&grid) }
+        if glyphs.isASCII { grid.asciify() }
         return grid
     }
 
@@ -498,7 +499,7 @@ public struct DashboardRenderer: Sendable {
             row += 1
         }
         if let updated = device.lastUpdate {
-            grid.put("Read \(age(state.now.timeIntervalSince(updated))) ago. Space toggles the selected pin; changes show as pending until the device confirms.",
+            grid.put("Read \(age(state.now.timeIntervalSince(updated))) ago. Changes show as pending until the device confirms.",
                      x: x, y: bottom, role: .muted, maxWidth: width)
         }
     }
@@ -632,8 +633,8 @@ public struct DashboardRenderer: Sendable {
         let lx = x0 + 2
         grid.put("Remove “\(name)” from the address book?", x: lx, y: y0 + 2, role: .title, maxWidth: w - 4)
         grid.put(onion, x: lx, y: y0 + 3, role: .dialog, maxWidth: w - 4)
-        grid.put("onionctl forgets its address and client-auth key; the device itself", x: lx, y: y0 + 5, role: .dialog, maxWidth: w - 4)
-        grid.put("is not changed. You can add it again with its onion address.", x: lx, y: y0 + 6, role: .dialog, maxWidth: w - 4)
+        grid.put("onionctl forgets its address and client-auth key. The device", x: lx, y: y0 + 5, role: .dialog, maxWidth: w - 4)
+        grid.put("itself is not changed; you can add it again later.", x: lx, y: y0 + 6, role: .dialog, maxWidth: w - 4)
         var bx = x0 + w / 2 - 14
         bx += button(" Cancel ", focused: focus == .cancel, &grid, x: bx, y: y0 + 8) + 4
         let used = grid.put(focus == .confirm ? "[ Remove ]" : "  Remove  ", x: bx, y: y0 + 8,

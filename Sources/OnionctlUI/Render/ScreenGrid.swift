@@ -84,6 +84,22 @@ public struct ScreenGrid: Sendable, Equatable {
         }
     }
 
+    /// Replaces every non-ASCII character (from messages, names, quotes) by an ASCII look-alike or
+    /// `?`, for terminals and locales that cannot show them. Double-width characters become `??`.
+    public mutating func asciify() {
+        let map: [Character: Character] = ["“": "\"", "”": "\"", "‘": "'", "’": "'", "…": "~", "—": "-", "–": "-",
+                                           "×": "x", "°": " ", "→": ">", "›": ">", "·": "|"]
+        for i in cells.indices {
+            let ch = cells[i].character
+            if ch.isASCII { continue }
+            if cells[i].isContinuation {
+                cells[i] = Cell("?", cells[i].role)
+            } else {
+                cells[i].character = map[ch] ?? "?"
+            }
+        }
+    }
+
     /// The grid as text, one line per row, trailing spaces removed.
     public var text: String {
         var lines: [String] = []

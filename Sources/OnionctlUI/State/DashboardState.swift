@@ -82,7 +82,7 @@ public enum OnionCheck: Sendable, Equatable {
             _ = try OnionAddress(host)
             self = .invalid("not a usable onion address")
         } catch .badChecksum {
-            self = .invalid("checksum does not match: probably a typo; check every character")
+            self = .invalid("checksum does not match: a typo? check each character")
         } catch {
             self = .invalid(error.description)
         }
