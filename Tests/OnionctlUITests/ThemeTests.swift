@@ -57,6 +57,12 @@ final class ThemeTests: XCTestCase {
         XCTAssertTrue(palette[.pending].attributes.contains(.underline))
     }
 
+    func testSelectionStaysVisibleWithEightColours() {
+        let palette = Palette(theme: Theme.standard, level: .eight)
+        XCTAssertTrue(palette[.selection].attributes.contains(.reverse))
+        XCTAssertNotEqual(palette[.error].foreground, -1)
+    }
+
     func testPaletteMapping() {
         let teal = ThemeColor.rgb(0x88, 0xc0, 0xd0)
         XCTAssertEqual(Palette.map(teal, to: .full), 110)

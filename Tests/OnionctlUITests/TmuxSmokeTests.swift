@@ -90,6 +90,19 @@ final class TmuxSmokeTests: XCTestCase {
         XCTAssertTrue(try s.waitFor(timeout: 5) { $0.contains("onionctl-exited-0") }.0)
     }
 
+    func testColoursFollowTermAndNoColor() throws {
+        for (env, expectColour) in [("LANG=C.UTF-8 TERM=tmux-256color", true),
+                                    ("LANG=C.UTF-8 TERM=tmux-256color NO_COLOR=1", false)] {
+            let s = try start(env: env)
+            let (ok, screen) = try s.waitFor { $0.contains("living-room") }
+            XCTAssertTrue(ok, screen)
+            let escapes = try s.captureWithEscapes()
+            XCTAssertEqual(escapes.contains("38;5;"), expectColour, "\(env): \(escapes.prefix(300))")
+            if !expectColour { XCTAssertTrue(escapes.contains("\u{1b}[7m") || escapes.contains(";7m"), "\(env): selection not reverse") }
+            s.kill()
+        }
+    }
+
     func testUnknownTermIsExplained() throws {
         let s = try start(env: "LANG=C.UTF-8 TERM=no-such-terminal")
         let (ok, screen) = try s.waitFor(timeout: 5) { $0.contains("onionctl-exited-1") }

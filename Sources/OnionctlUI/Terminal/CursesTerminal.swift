@@ -147,15 +147,15 @@ final class CursesTerminal: Sendable {
         curs_set(0)
         set_escdelay(Int32(options.escapeDelayMilliseconds))
 
-        let colors = has_colors() ? Int(onionctl_COLORS()) : 0
+        // COLORS is only set by start_color(); an explicit "never" must not touch the palette at all.
+        let wantsColor = options.color != .never && has_colors()
+        if wantsColor { start_color() }
+        let colors = wantsColor ? Int(onionctl_COLORS()) : 0
         let level = ColorLevel.choose(colors: colors, noColor: options.environment["NO_COLOR"], choice: options.color)
         let palette = Palette(theme: theme, level: level)
         var attrs: [Role: (UInt32, Int32)] = [:]
         var defaultColors = false
-        if level != .monochrome {
-            start_color()
-            defaultColors = use_default_colors() == OK
-        }
+        if level != .monochrome { defaultColors = use_default_colors() == OK }
         var pairs: [Int64: Int32] = [:]
         let maxPairs = Int32(level == .monochrome ? 0 : onionctl_COLOR_PAIRS())
         for role in Role.allCases {

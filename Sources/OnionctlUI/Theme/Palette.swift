@@ -61,15 +61,23 @@ public struct Palette: Sendable, Equatable {
                 styles[role] = ResolvedStyle(foreground: -1, background: -1, attributes: theme.monoAttributes(role))
             } else {
                 let s = theme.roles[role] ?? ThemeStyle()
+                var attributes = s.attributes
+                // With 8 or 16 colours, subtle backgrounds collapse to black: bars, selection and
+                // focus also take their monochrome attributes (reverse) so they stay visible.
+                if level < .full, Self.highlightRoles.contains(role) { attributes.formUnion(theme.monoAttributes(role)) }
                 styles[role] = ResolvedStyle(foreground: Self.map(s.foreground, to: level),
                                              background: Self.map(s.background, to: level),
-                                             attributes: s.attributes)
+                                             attributes: attributes)
             }
         }
         self.styles = styles
     }
 
     public subscript(role: Role) -> ResolvedStyle { styles[role]! }
+
+    /// Roles whose meaning is "this stands out" (see the 8/16-colour rule in the initialiser).
+    static let highlightRoles: Set<Role> = [.selection, .button_focus, .tab_active, .header, .tab, .status, .key_hint,
+                                            .flash, .danger]
 
     /// Maps a theme colour to a palette index available at `level`.
     static func map(_ color: ThemeColor, to level: ColorLevel) -> Int {

@@ -34,6 +34,8 @@ struct TmuxSession {
     func sendKeys(_ keys: String...) throws { try Self.tmux(["send-keys", "-t", name] + keys) }
     func sendLiteral(_ text: String) throws { try Self.tmux(["send-keys", "-t", name, "-l", text]) }
     func capture() throws -> String { try Self.tmux(["capture-pane", "-p", "-t", name]) }
+    /// The screen with colour and attribute escape sequences.
+    func captureWithEscapes() throws -> String { try Self.tmux(["capture-pane", "-p", "-e", "-t", name]) }
     func resize(width: Int, height: Int) throws {
         try Self.tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
     }
