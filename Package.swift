@@ -33,9 +33,11 @@ let package = Package(
 
         // MARK: The application above the facade.
         .target(name: "Devices", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorCrypto"]),
-        .target(name: "OnionctlUI", dependencies: ["Devices", "CNCurses"]),
+        .target(name: "OnionctlUI", dependencies: ["Devices", "OnionService", "CNCurses"]),
+        // Runs the dashboard on FakeDashboardBackend: for the tmux smoke test and trying the UI.
+        .executableTarget(name: "onionctl-ui-demo", dependencies: ["OnionctlUI"]),
         .target(name: "OnionctlCLI", dependencies: [
-            "Devices", "TorClient", "OnionService", "TorCircuits", "TorCrypto",
+            "Devices", "OnionctlUI", "TorClient", "OnionService", "TorCircuits", "TorCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "onionctl", dependencies: ["OnionctlCLI", "OnionctlUI"]),
@@ -56,5 +58,6 @@ let package = Package(
         .testTarget(name: "TestnetTests", dependencies: []),
         .testTarget(name: "OnionServiceTests", dependencies: ["OnionService"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "OnionService", "TorCrypto", "TestSupport"]),
+        .testTarget(name: "OnionctlUITests", dependencies: ["OnionctlUI", "OnionService"], exclude: ["Snapshots"]),
     ]
 )

@@ -1,2 +1,0 @@
-/// OnionctlUI module (see docs/architecture.md).
-public enum OnionctlUIModule {}
