@@ -58,6 +58,6 @@ let package = Package(
         .testTarget(name: "TestnetTests", dependencies: []),
         .testTarget(name: "OnionServiceTests", dependencies: ["OnionService"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "OnionService", "TorCrypto", "TestSupport"]),
-        .testTarget(name: "OnionctlUITests", dependencies: ["OnionctlUI", "OnionService"], exclude: ["Snapshots"]),
+        .testTarget(name: "OnionctlUITests", dependencies: ["OnionctlUI", "OnionService", "TestSupport"], exclude: ["Snapshots"]),
     ]
 )

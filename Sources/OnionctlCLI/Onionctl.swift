@@ -17,8 +17,9 @@ public struct Onionctl: AsyncParsableCommand {
             ListCommand.self, AddCommand.self, RemoveCommand.self, RenameCommand.self,
             StatusCommand.self, GetCommand.self, SetCommand.self, PinsCommand.self, ToggleCommand.self,
             KeyCommand.self, ImportCommand.self, ExportCommand.self,
-            FetchCommand.self, TorCommand.self,
-        ])
+            FetchCommand.self, TorCommand.self, DashboardCommand.self,
+        ],
+        defaultSubcommand: DashboardCommand.self)
 
     public init() {}
 }

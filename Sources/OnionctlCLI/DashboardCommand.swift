@@ -1,0 +1,39 @@
+import ArgumentParser
+import Devices
+import Foundation
+import OnionctlUI
+
+/// `onionctl` with no subcommand: the terminal dashboard over the address book's devices.
+struct DashboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Open the terminal dashboard (the default when onionctl runs with no command).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Theme: default, light, high-contrast, monochrome, or a .toml file (also $ONIONCTL_THEME).")
+    var theme: String?
+
+    @Option(help: "Colour: auto, always or never (NO_COLOR is respected).")
+    var color: String = "auto"
+
+    @Flag(help: "Draw lines and charts with ASCII only.")
+    var ascii = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let choice = ColorChoice(rawValue: color) else {
+            throw fail("--color must be auto, always or never", code: 2)
+        }
+        let options = DashboardOptions(theme: theme ?? environment["ONIONCTL_THEME"] ?? "default", color: choice, ascii: ascii)
+        let backend = LiveDashboardBackend(store: AddressBookStore.standard(), configuration: try global.torConfiguration())
+        await backend.start()
+        do {
+            try await runDashboard(backend: backend, options: options)
+        } catch {
+            await backend.stop()
+            throw fail("\(error)", code: 2)
+        }
+        await backend.stop()
+    }
+}

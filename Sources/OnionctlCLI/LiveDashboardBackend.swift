@@ -1,0 +1,460 @@
+import Devices
+import Foundation
+import OnionService
+import OnionctlUI
+import TorCircuits
+import TorClient
+
+/// The dashboard's live backend: the address book and its devices, reached through the embedded
+/// Tor client. It polls each device gently (code-me-not leaks heap on every `GET /links`), marks
+/// changes pending until the device's answer confirms them, and publishes immutable snapshots; the
+/// ncurses thread only ever renders the latest one, so the UI never waits on the network.
+actor LiveDashboardBackend: DashboardBackend {
+    /// How often a device is read when nothing happens.
+    static let thermostatInterval: TimeInterval = 15
+    static let pinsInterval: TimeInterval = 60
+    static let httpInterval: TimeInterval = 60
+    static let historyInterval: TimeInterval = 60
+    static let retryInterval: TimeInterval = 20
+    static let logLimit = 300
+
+    private let store: AddressBookStore
+    private let tor: TorClient
+    private let limits: DeviceLimits
+    private let networkName: String
+    private var service: DeviceService?
+    private var entries: [DeviceEntry] = []
+    private var snapshot = DashboardSnapshot()
+    private var subscribers: [UUID: AsyncStream<DashboardSnapshot>.Continuation] = [:]
+    private var nextRead: [String: Date] = [:]
+    private var nextHistory: [String: Date] = [:]
+    private var reading: Set<String> = []
+    private var loop: Task<Void, Never>?
+    private var nextDirectoryCheck = Date.distantPast
+    /// How often the directory is checked for freshness (a fresh one costs nothing to check).
+    static let directoryCheckInterval: TimeInterval = 30
+
+    init(store: AddressBookStore, configuration: TorClientConfiguration, limits: DeviceLimits = DeviceLimits()) {
+        self.store = store
+        self.tor = TorClient(configuration: configuration)
+        self.limits = limits
+        let authorities = configuration.network.v3Authorities.count
+        networkName = configuration.network.testingTorNetwork
+            ? "private network (\(authorities) authorities)" : "Tor network (\(authorities) authorities)"
+    }
+
+    /// Loads the address book, starts bootstrapping and polling.
+    func start() async {
+        snapshot.tor.network = networkName
+        await reloadAddressBook()
+        log(.info, "onionctl dashboard started on the \(networkName)")
+        loop = Task { [weak self] in
+            await self?.bootstrap()
+            while !Task.isCancelled {
+                await self?.pollDueDevices()
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    func stop() async {
+        loop?.cancel()
+        await service?.close()
+        await tor.shutdown()
+        for continuation in subscribers.values { continuation.finish() }
+        subscribers.removeAll()
+    }
+
+    // MARK: Snapshots
+
+    nonisolated func snapshots() -> AsyncStream<DashboardSnapshot> {
+        let (stream, continuation) = AsyncStream<DashboardSnapshot>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = UUID()
+        Task { await self.subscribe(id, continuation) }
+        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        return stream
+    }
+
+    private func subscribe(_ id: UUID, _ continuation: AsyncStream<DashboardSnapshot>.Continuation) {
+        subscribers[id] = continuation
+        continuation.yield(snapshot)
+    }
+
+    private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
+
+    private func publish() {
+        for continuation in subscribers.values { continuation.yield(snapshot) }
+    }
+
+    private func log(_ level: LogLine.Level, _ message: String) {
+        snapshot.log.append(LogLine(time: Date(), level: level, message: message))
+        if snapshot.log.count > Self.logLimit { snapshot.log.removeFirst(snapshot.log.count - Self.logLimit) }
+        publish()
+    }
+
+    private func update(_ name: String, _ change: (inout DeviceSnapshot) -> Void) {
+        guard let index = snapshot.devices.firstIndex(where: { $0.name == name }) else { return }
+        change(&snapshot.devices[index])
+        publish()
+    }
+
+    // MARK: Address book
+
+    private func reloadAddressBook() async {
+        do {
+            let book = try store.load()
+            var keys: [String: ClientAuthKey] = [:]
+            for entry in book.devices {
+                do { if let key = try store.key(for: entry) { keys[entry.name] = key } } catch {
+                    log(.warning, "\(entry.name): \(error)")
+                }
+            }
+            for problem in store.insecurePermissions() { log(.warning, problem) }
+            await service?.close()
+            let service = await DeviceService(devices: book.devices, keys: keys, tor: tor, limits: limits)
+            await service.addProgressHandler { [weak self] event in
+                Task { await self?.progress(event) }
+            }
+            self.service = service
+            entries = book.devices
+            let previous = Dictionary(snapshot.devices.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            snapshot.devices = book.devices.map { entry in
+                previous[entry.name] ?? DeviceSnapshot(name: entry.name, kind: Self.kind(entry.kind), onion: entry.address.description)
+            }
+            publish()
+        } catch {
+            snapshot.tor.problem = DeviceProblem(message: "The address book cannot be read: \(error)",
+                                                 advice: "Fix or move the file; onionctl never overwrites it.")
+            log(.error, "\(error)")
+        }
+    }
+
+    static func kind(_ kind: Devices.DeviceKind) -> OnionctlUI.DeviceKind {
+        OnionctlUI.DeviceKind(rawValue: kind.rawValue) ?? .http
+    }
+
+    // MARK: Tor
+
+    private func bootstrap() async {
+        do {
+            let report = try await tor.bootstrap()
+            snapshot.tor.bootstrapped = true
+            snapshot.tor.consensusValidAfter = report.validAfter
+            snapshot.tor.consensusValidUntil = report.validUntil
+            snapshot.tor.relayCount = report.relaysInConsensus
+            snapshot.tor.problem = nil
+            for warning in report.warnings { log(.warning, warning) }
+            log(.info, "directory ready: \(report.usableRelays) relays, signed by \(report.signedBy.joined(separator: ", "))")
+            await refreshTorStatus()
+        } catch {
+            snapshot.tor.problem = DeviceProblem(message: "Tor could not bootstrap: \(error)",
+                                                 advice: "Check the network file (--network) and that the network is reachable.")
+            log(.error, "bootstrap failed: \(error)")
+        }
+    }
+
+    private func refreshTorStatus() async {
+        if snapshot.tor.bootstrapped && Date() >= nextDirectoryCheck {
+            nextDirectoryCheck = Date().addingTimeInterval(Self.directoryCheckInterval)
+            do { _ = try await tor.netDirectory() } catch { log(.warning, "directory refresh failed: \(error)") }
+        }
+        if let report = await tor.directory.report {
+            snapshot.tor.consensusValidAfter = report.validAfter
+            snapshot.tor.consensusValidUntil = report.validUntil
+            snapshot.tor.relayCount = report.relaysInConsensus
+        }
+        let guards = await tor.guards.entries
+        snapshot.tor.guards = guards.map { entry in
+            GuardSummary(nickname: entry.nickname, address: String(entry.rsaIdentity.prefix(8)).uppercased(),
+                         usable: entry.lastFailure.map { Date().timeIntervalSince($0) > GuardSet.retryAfter } ?? true)
+        }
+        var circuits = [CircuitSummary]()
+        for entry in entries {
+            if let circuit = await tor.openCircuit(to: entry.address) {
+                circuits.append(CircuitSummary(id: circuit.id, purpose: "rendezvous \(entry.name)",
+                                               hops: circuit.hopNames.map { String($0.split(separator: "~").first ?? "") }))
+            }
+        }
+        snapshot.tor.circuits = circuits
+        publish()
+    }
+
+    private func progress(_ event: DeviceProgress) {
+        update(event.device) { device in
+            device.connection = DeviceConnection(state: event.phase == .connected ? .connected : .connecting(event.phase),
+                                                 elapsed: event.elapsed, detail: event.detail)
+        }
+        if event.phase == .connected { log(.info, "\(event.device): connected in \(String(format: "%.1f", event.elapsed)) s") }
+    }
+
+    // MARK: Polling
+
+    private func pollDueDevices() async {
+        let now = Date()
+        for entry in entries where !reading.contains(entry.name) && (nextRead[entry.name] ?? .distantPast) <= now {
+            reading.insert(entry.name)
+            Task { await self.read(entry) }
+        }
+        await refreshTorStatus()
+    }
+
+    private func read(_ entry: DeviceEntry) async {
+        defer { reading.remove(entry.name) }
+        guard let service else { return }
+        let name = entry.name
+        do {
+            switch entry.kind {
+            case .thermostat:
+                let value = try await service.thermostat(name)
+                var history = snapshot.device(named: name)?.thermostat?.history ?? []
+                if (nextHistory[name] ?? .distantPast) <= Date() {
+                    history = (try? await service.history(name)).map(Self.samples) ?? history
+                    nextHistory[name] = Date().addingTimeInterval(Self.historyInterval)
+                }
+                let converted = Self.reading(value, history: history)
+                update(name) { device in
+                    device.thermostat = converted
+                    if device.pending.setpoint == converted.setpoint { device.pending.setpoint = nil }
+                    if device.pending.mode == converted.mode { device.pending.mode = nil }
+                }
+                nextRead[name] = Date().addingTimeInterval(Self.thermostatInterval)
+            case .pins:
+                let links = try await service.pins(name).map(Self.link)
+                update(name) { device in
+                    device.pins = links
+                    for (index, wanted) in device.pending.pins where links.first(where: { $0.index == index })?.isOn == wanted {
+                        device.pending.pins[index] = nil
+                    }
+                }
+                nextRead[name] = Date().addingTimeInterval(Self.pinsInterval)
+            case .http:
+                _ = try await service.request(name, path: "/")
+                nextRead[name] = Date().addingTimeInterval(Self.httpInterval)
+            }
+            update(name) { device in
+                device.lastUpdate = Date()
+                device.problem = nil
+                device.connection.state = .connected
+            }
+        } catch {
+            failed(name, error)
+            nextRead[name] = Date().addingTimeInterval(Self.retryInterval)
+        }
+    }
+
+    private func failed(_ name: String, _ error: any Error) {
+        let problem = Self.problem(for: error)
+        update(name) { device in
+            device.problem = problem
+            if case let .connecting(phase) = device.connection.state {
+                device.connection.state = .failed(phase)
+            } else {
+                device.connection.state = .failed(nil)
+            }
+        }
+        log(.error, "\(name): \(problem.message)")
+    }
+
+    /// A failure in plain words, with what to do.
+    static func problem(for error: any Error) -> DeviceProblem {
+        let kind = (error as? DeviceError)?.kind ?? (error as? OnionServiceError)?.kind ?? ""
+        let advice: String
+        switch kind {
+        case "client-auth-required": advice = "Import the device's key: onionctl import FILE (press : to run it)."
+        case "client-auth-rejected": advice = "The key was refused: ask the device owner to authorize your key (onionctl key new)."
+        case "descriptor-not-found", "offline": advice = "The device seems offline; onionctl keeps retrying. Press r to retry now."
+        case "timed-out", "introduction-failed", "rendezvous-failed": advice = "The device or the network is slow; press r to retry."
+        case "invalid-value": advice = "The device's limits are shown on its detail screen."
+        default: advice = "Press r to retry; see the log view (l) for details."
+        }
+        return DeviceProblem(message: "\(error)", advice: advice)
+    }
+
+    // MARK: Conversions
+
+    static func reading(_ value: Devices.ThermostatReading, history: [TemperatureSample]) -> OnionctlUI.ThermostatReading {
+        OnionctlUI.ThermostatReading(
+            temperature: value.temperature, setpoint: value.setpoint,
+            mode: OnionctlUI.ThermostatMode(rawValue: value.mode.rawValue) ?? .off, humidity: value.humidity,
+            state: HeatingState(rawValue: value.state) ?? .idle, minimum: value.min, maximum: value.max, step: value.step,
+            history: history)
+    }
+
+    static func samples(_ history: ThermostatHistory) -> [TemperatureSample] {
+        let formatter = ISO8601DateFormatter()
+        return history.samples.compactMap { sample in
+            formatter.date(from: sample.t).map { TemperatureSample(time: $0, temperature: sample.temperature, setpoint: sample.setpoint) }
+        }
+    }
+
+    static func link(_ link: Devices.PinLink) -> OnionctlUI.PinLink {
+        OnionctlUI.PinLink(name: link.name, index: link.index, type: link.type, pin: link.pin?.num, isOn: link.pin?.on)
+    }
+
+    // MARK: Commands
+
+    func refresh(device: String) async throws {
+        guard entries.contains(where: { $0.name == device }) else { throw DashboardError("There is no device named \(device).") }
+        nextRead[device] = .distantPast
+        nextHistory[device] = .distantPast
+        update(device) { $0.problem = nil }
+        if !reading.contains(device), let entry = entries.first(where: { $0.name == device }) {
+            reading.insert(device)
+            Task { await self.read(entry) }
+        }
+    }
+
+    func adjustSetpoint(device: String, bySteps steps: Int) async throws {
+        guard let current = snapshot.device(named: device), let reading = current.thermostat else {
+            throw DashboardError("\(device) has not been read yet; wait for its temperature, then try again.")
+        }
+        let target = reading.setpoint(from: current.pending.setpoint ?? reading.setpoint, movedBy: steps)
+        update(device) { $0.pending.setpoint = target }
+        log(.info, "\(device): setpoint → \(target) °C (pending)")
+        Task { await self.apply(device, ThermostatChange(setpoint: target)) }
+    }
+
+    func cycleMode(device: String) async throws {
+        guard let current = snapshot.device(named: device), let reading = current.thermostat else {
+            throw DashboardError("\(device) has not been read yet; wait for its reading, then try again.")
+        }
+        let target = (current.pending.mode ?? reading.mode).next
+        update(device) { $0.pending.mode = target }
+        log(.info, "\(device): mode → \(target.rawValue) (pending)")
+        Task { await self.apply(device, ThermostatChange(mode: Devices.ThermostatMode(rawValue: target.rawValue))) }
+    }
+
+    private func apply(_ device: String, _ change: ThermostatChange) async {
+        guard let service else { return }
+        do {
+            let confirmed = try await service.change(device, change)
+            let history = snapshot.device(named: device)?.thermostat?.history ?? []
+            let converted = Self.reading(confirmed, history: history)
+            update(device) { snapshot in
+                snapshot.thermostat = converted
+                snapshot.lastUpdate = Date()
+                snapshot.problem = nil
+                if snapshot.pending.setpoint == converted.setpoint { snapshot.pending.setpoint = nil }
+                if snapshot.pending.mode == converted.mode { snapshot.pending.mode = nil }
+            }
+            log(.info, "\(device): confirmed setpoint \(converted.setpoint) °C, mode \(converted.mode.rawValue)")
+        } catch {
+            update(device) { snapshot in
+                if change.setpoint != nil { snapshot.pending.setpoint = nil }
+                if change.mode != nil { snapshot.pending.mode = nil }
+            }
+            failed(device, error)
+        }
+    }
+
+    func togglePin(device: String, index: Int) async throws {
+        guard let current = snapshot.device(named: device), let link = current.pins?.first(where: { $0.index == index }),
+              let isOn = link.isOn, link.isToggleable else {
+            throw DashboardError("Link \(index) of \(device) is not a simple pin that can be switched.")
+        }
+        let wanted = !(current.pending.pins[index] ?? isOn)
+        update(device) { $0.pending.pins[index] = wanted }
+        log(.info, "\(device): \(link.name) → \(wanted ? "on" : "off") (pending)")
+        Task {
+            guard let service = self.service else { return }
+            do {
+                let confirmed = try await service.toggle(device, index: index, on: wanted)
+                await self.confirmedPin(device, Self.link(confirmed))
+            } catch {
+                await self.update(device) { $0.pending.pins[index] = nil }
+                await self.failed(device, error)
+            }
+        }
+    }
+
+    private func confirmedPin(_ device: String, _ link: OnionctlUI.PinLink) {
+        update(device) { snapshot in
+            if let position = snapshot.pins?.firstIndex(where: { $0.index == link.index }) { snapshot.pins?[position] = link }
+            if snapshot.pending.pins[link.index] == link.isOn { snapshot.pending.pins[link.index] = nil }
+            snapshot.lastUpdate = Date()
+            snapshot.problem = nil
+        }
+        log(.info, "\(device): confirmed \(link.name) \(link.isOn == true ? "on" : "off")")
+    }
+
+    func addDevice(name: String, onion: String, kind: OnionctlUI.DeviceKind) async throws {
+        do {
+            let entry = DeviceEntry(name: name, address: try OnionAddress(onion),
+                                    kind: Devices.DeviceKind(rawValue: kind.rawValue) ?? .http)
+            try store.modify { book, _ in try book.add(entry) }
+        } catch {
+            throw DashboardError("Could not add \(name): \(error)")
+        }
+        log(.info, "added \(name)")
+        await reloadAddressBook()
+    }
+
+    func removeDevice(name: String) async throws {
+        do { try store.modify { book, _ in _ = try book.remove(name) } } catch {
+            throw DashboardError("Could not remove \(name): \(error)")
+        }
+        log(.info, "removed \(name)")
+        await reloadAddressBook()
+    }
+
+    func runCommand(_ line: String) async throws -> String {
+        let words = line.split(separator: " ").map(String.init)
+        guard let verb = words.first else { return "" }
+        func need(_ count: Int, _ usage: String) throws {
+            if words.count < count { throw DashboardError("usage: \(usage)") }
+        }
+        switch verb {
+        case "refresh", "r":
+            try need(2, "refresh NAME")
+            try await refresh(device: words[1])
+            return "refreshing \(words[1])"
+        case "get":
+            try need(2, "get NAME")
+            guard let device = snapshot.device(named: words[1]) else { throw DashboardError("There is no device named \(words[1]).") }
+            if let reading = device.thermostat {
+                return "\(device.name): \(reading.temperature) °C, setpoint \(reading.setpoint) °C, \(reading.mode.rawValue), \(reading.state.rawValue)"
+            }
+            if let pins = device.pins {
+                return "\(device.name): " + pins.map { "\($0.name) \($0.isOn == true ? "on" : "off")" }.joined(separator: ", ")
+            }
+            return "\(device.name): not read yet"
+        case "set":
+            try need(4, "set NAME setpoint VALUE | set NAME mode off|heat|cool|auto")
+            let name = words[1]
+            switch words[2] {
+            case "setpoint":
+                guard let value = Double(words[3]) else { throw DashboardError("'\(words[3])' is not a number") }
+                update(name) { $0.pending.setpoint = value }
+                Task { await self.apply(name, ThermostatChange(setpoint: value)) }
+                return "\(name): setpoint \(value) °C sent"
+            case "mode":
+                guard let mode = Devices.ThermostatMode(rawValue: words[3]) else {
+                    throw DashboardError("mode must be off, heat, cool or auto")
+                }
+                update(name) { $0.pending.mode = OnionctlUI.ThermostatMode(rawValue: mode.rawValue) }
+                Task { await self.apply(name, ThermostatChange(mode: mode)) }
+                return "\(name): mode \(mode.rawValue) sent"
+            default:
+                throw DashboardError("set understands setpoint and mode")
+            }
+        case "toggle":
+            try need(3, "toggle NAME INDEX")
+            guard let index = Int(words[2]) else { throw DashboardError("'\(words[2])' is not a link index") }
+            try await togglePin(device: words[1], index: index)
+            return "\(words[1]): toggling link \(index)"
+        case "add":
+            try need(3, "add NAME ONION [thermostat|pins|http]")
+            let kind = words.count > 3 ? OnionctlUI.DeviceKind(rawValue: words[3]) ?? .http : .http
+            try await addDevice(name: words[1], onion: words[2], kind: kind)
+            return "added \(words[1])"
+        case "remove":
+            try need(2, "remove NAME")
+            try await removeDevice(name: words[1])
+            return "removed \(words[1])"
+        case "help":
+            return "commands: get NAME · set NAME setpoint V · set NAME mode M · toggle NAME I · refresh NAME · add NAME ONION [KIND] · remove NAME"
+        default:
+            throw DashboardError("unknown command '\(verb)'; try help")
+        }
+    }
+}

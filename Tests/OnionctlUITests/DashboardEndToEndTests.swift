@@ -1,0 +1,101 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Issue 6, end to end: the real `onionctl` binary in tmux, on the private Tor network, reaching the
+/// simulated thermostat through the embedded Tor client. Effects are checked on the device itself.
+final class DashboardEndToEndTests: XCTestCase {
+    var session: TmuxSession?
+
+    override func tearDown() {
+        session?.kill()
+        session = nil
+    }
+
+    private func binary(_ name: String) throws -> String {
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            let path = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        let fallback = TestNetwork.repositoryRoot.appendingPathComponent(".build/debug/\(name)").path
+        guard FileManager.default.isExecutableFile(atPath: fallback) else {
+            throw TestNetworkError("\(name) is not built: run swift build --build-tests")
+        }
+        return fallback
+    }
+
+    /// Runs a command and returns its standard output.
+    @discardableResult
+    private func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The thermostat's state read directly from the simulator on loopback (not through onionctl).
+    private func deviceState(_ device: TestNetwork.Device, patch: String? = nil) throws -> [String: Any] {
+        var arguments = ["-s", "-m", "10", "http://127.0.0.1:\(device.local_port)/api/v1/thermostat"]
+        if let patch { arguments = ["-X", "PATCH", "-H", "Content-Type: application/json", "-d", patch] + arguments }
+        let text = try run("/usr/bin/curl", arguments)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
+    }
+
+    func testPlusTwiceRaisesTheDeviceSetpointByOneDegreeResizeAndQuit() throws {
+        guard TmuxSession.isAvailable else { throw TestNetworkError("tmux is not installed (scripts/install-deps installs it)") }
+        let network = try TestNetwork.shared()
+        let onionctl = try binary("onionctl")
+        let home = makeTemporaryDirectory("dashboard-e2e")
+        let environment = ["XDG_CONFIG_HOME": home.appendingPathComponent("config").path,
+                           "XDG_CACHE_HOME": home.appendingPathComponent("cache").path,
+                           "XDG_STATE_HOME": home.appendingPathComponent("state").path]
+        let thermostat = try network.device("thermostat")
+        try run(onionctl, ["add", "thermostat", thermostat.onion, "--kind", "thermostat"], environment: environment)
+        try run(onionctl, ["import", network.authDirectory.path], environment: environment)
+        // Start from a known setpoint, set on the device directly.
+        _ = try deviceState(thermostat, patch: #"{"setpoint": 20.0, "mode": "heat"}"#)
+
+        let env = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        let command = "env -u NO_COLOR LANG=C.UTF-8 TERM=tmux-256color \(env) '\(onionctl)' --network '\(network.networkFile.path)';"
+            + " echo \"onionctl-exited-$?\"; sleep 60"
+        let s = try TmuxSession.start(command, width: 80, height: 24)
+        session = s
+        var (ok, screen) = try s.waitFor(timeout: 120) { $0.contains("thermostat") && $0.contains("20.0 heat") }
+        XCTAssertTrue(ok, "the dashboard never showed the thermostat's reading:\n\(screen)")
+        XCTAssertEqual(try s.display("#{alternate_on}"), "1")
+
+        try s.sendKeys("Enter")
+        (ok, screen) = try s.waitFor { $0.contains("Setpoint") }
+        XCTAssertTrue(ok, screen)
+        try s.sendKeys("+")
+        try s.sendKeys("+")
+        // The device itself must reach 21.0 (bounded wait).
+        var setpoint = 0.0
+        for _ in 0..<60 {
+            setpoint = try XCTUnwrap(deviceState(thermostat)["setpoint"] as? Double)
+            if setpoint == 21.0 { break }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        XCTAssertEqual(setpoint, 21.0, "two presses of + must raise the device's setpoint by 1.0")
+        (ok, screen) = try s.waitFor(timeout: 30) { $0.contains("21.0 °C") && !$0.contains("pending") }
+        XCTAssertTrue(ok, "the dashboard did not show the confirmed setpoint:\n\(screen)")
+
+        try s.resize(width: 132, height: 43)
+        (ok, screen) = try s.waitFor { screen in
+            screen.split(separator: "\n", omittingEmptySubsequences: false).contains { $0.hasPrefix("┌") && $0.count == 132 }
+        }
+        XCTAssertTrue(ok, "layout did not adapt to 132×43:\n\(screen)")
+
+        try s.sendKeys("q")
+        (ok, screen) = try s.waitFor(timeout: 10) { $0.contains("onionctl-exited-0") }
+        XCTAssertTrue(ok, "q did not quit:\n\(screen)")
+        XCTAssertEqual(try s.display("#{alternate_on} #{cursor_flag}"), "0 1", "terminal restored: normal screen, cursor on")
+    }
+}
