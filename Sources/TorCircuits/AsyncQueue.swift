@@ -47,6 +47,21 @@ public final class AsyncQueue<Element: Sendable>: @unchecked Sendable {
     /// Number of values waiting to be taken.
     public var count: Int { state.withLock { $0.buffer.count - $0.head } }
 
+    /// Every value buffered now (waiting for at least one), `nil` once finished, or the failure.
+    /// Lets a consumer take a burst of cells with one wake-up instead of one per cell.
+    public func nextBatch() async throws -> [Element]? {
+        guard let first = try await next() else { return nil }
+        return state.withLock { state -> [Element] in
+            var batch = [first]
+            if state.head < state.buffer.count {
+                batch.append(contentsOf: state.buffer[state.head...])
+                state.buffer.removeAll(keepingCapacity: true)
+                state.head = 0
+            }
+            return batch
+        }
+    }
+
     /// The next value, `nil` once finished, or the failure.
     public func next() async throws -> Element? {
         try await withTaskCancellationHandler {

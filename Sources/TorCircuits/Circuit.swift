@@ -266,7 +266,7 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
             var origin: Int?
             for index in state.hops.indices {
                 state.hops[index].crypto.decryptInbound(&payload)
-                if state.hops[index].crypto.isRecognized(payload) { origin = index; break }
+                if state.hops[index].crypto.isRecognized(&payload) { origin = index; break }
             }
             guard let hop = origin else {
                 violation = "a relay cell no hop recognized"

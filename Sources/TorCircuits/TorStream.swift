@@ -35,11 +35,17 @@ public final class TorStream: @unchecked Sendable {
             return bytes
         }
         while true {
-            guard let event = try await events.next() else { return nil }
-            switch event {
-            case .connected: continue
-            case let .data(bytes):
-                circuit.consumed(cells: 1, streamID: streamID)
+            guard let batch = try await events.nextBatch() else { return nil }
+            var bytes = [UInt8]()
+            var cells = 0
+            for event in batch {
+                if case let .data(chunk) = event {
+                    if bytes.isEmpty { bytes = chunk } else { bytes.append(contentsOf: chunk) }
+                    cells += 1
+                }
+            }
+            if cells > 0 {
+                circuit.consumed(cells: cells, streamID: streamID)
                 return bytes
             }
         }

@@ -61,6 +61,13 @@ public final class RunningDigest: @unchecked Sendable {
         EVP_MD_CTX_free(scratch)
     }
 
+    /// Makes this digest's state a copy of `other`'s, reusing this instance's context (no allocation):
+    /// a checkpoint for trial updates on the per-cell path.
+    public func copyState(from other: RunningDigest) {
+        precondition(algorithm == other.algorithm, "copyState between different algorithms")
+        precondition(EVP_MD_CTX_copy_ex(ctx, other.ctx) == 1, openSSLErrorString("EVP_MD_CTX_copy_ex failed"))
+    }
+
     /// Feeds bytes into the digest.
     public func update(_ data: [UInt8]) {
         data.withUnsafeBytes { update($0) }

@@ -10,6 +10,8 @@ public final class RelayCryptoLayer: @unchecked Sendable {
     private let backwardCipher: AESCTR
     private var forwardDigest: RunningDigest
     private var backwardDigest: RunningDigest
+    /// A preallocated checkpoint of `backwardDigest` for trial recognition (swapped in on success).
+    private var trialDigest: RunningDigest
     /// The full running digest after the last cell this hop originated: the SENDME tag to echo.
     public private(set) var lastBackwardDigest: [UInt8] = []
     private let tagLength = 20
@@ -22,6 +24,7 @@ public final class RelayCryptoLayer: @unchecked Sendable {
         forwardDigest.update(keys.forwardDigestSeed)
         backwardDigest = RunningDigest(algorithm)
         backwardDigest.update(keys.backwardDigestSeed)
+        trialDigest = RunningDigest(algorithm)
     }
 
     /// Seals an outbound payload addressed to this hop: fills in the digest field and returns
@@ -42,16 +45,28 @@ public final class RelayCryptoLayer: @unchecked Sendable {
 
     /// After ``decryptInbound(_:)``: whether this hop originated the cell. On success the digest
     /// state advances and ``lastBackwardDigest`` holds the SENDME tag; otherwise nothing changes.
-    public func isRecognized(_ payload: [UInt8]) -> Bool {
+    /// The digest field is zeroed for the check and restored, so `payload` is unchanged either way.
+    public func isRecognized(_ payload: inout [UInt8]) -> Bool {
         guard payload[1] == 0 && payload[2] == 0 else { return false }
-        var zeroed = payload
-        for index in RelayMessage.digestOffset..<(RelayMessage.digestOffset + 4) { zeroed[index] = 0 }
-        let candidate = backwardDigest.copy()
-        candidate.update(zeroed)
-        let digest = candidate.currentDigest()
-        for index in 0..<4 where digest[index] != payload[RelayMessage.digestOffset + index] { return false }
-        backwardDigest = candidate
+        let offset = RelayMessage.digestOffset
+        let received = (payload[offset], payload[offset + 1], payload[offset + 2], payload[offset + 3])
+        payload[offset] = 0; payload[offset + 1] = 0; payload[offset + 2] = 0; payload[offset + 3] = 0
+        trialDigest.copyState(from: backwardDigest)
+        payload.withUnsafeBytes { trialDigest.update($0) }
+        payload[offset] = received.0; payload[offset + 1] = received.1
+        payload[offset + 2] = received.2; payload[offset + 3] = received.3
+        let digest = trialDigest.currentDigest()
+        guard digest[0] == received.0, digest[1] == received.1, digest[2] == received.2, digest[3] == received.3 else {
+            return false
+        }
+        swap(&backwardDigest, &trialDigest)
         lastBackwardDigest = Array(digest.prefix(tagLength))
         return true
+    }
+
+    /// Non-mutating form of ``isRecognized(_:)-(inout)`` for callers holding an immutable payload.
+    public func isRecognized(_ payload: [UInt8]) -> Bool {
+        var copy = payload
+        return isRecognized(&copy)
     }
 }

@@ -62,6 +62,21 @@ public final class TestNetwork: @unchecked Sendable {
         return device
     }
 
+    /// A brand-new network for one destructive test; call ``stop()`` when the test ends.
+    public static func fresh(_ name: String) throws -> TestNetwork {
+        lock.lock()
+        defer { lock.unlock() }
+        return try startOwned(suffix: "\(name)-\(UUID().uuidString.prefix(6))")
+    }
+
+    /// Stops a network started by ``fresh(_:)`` and removes its folder.
+    public func stop() {
+        _ = try? Self.runHarness(["down", "--dir", directory.path, "--clean"])
+        Self.lock.lock()
+        Self.ownedDirectories.removeAll { $0 == directory.path }
+        Self.lock.unlock()
+    }
+
     private init(directory: URL) throws {
         self.directory = directory
         let data = try Data(contentsOf: directory.appendingPathComponent("devices.json"))
