@@ -12,7 +12,14 @@
 // Prints "first-response" on stdout the moment the first response is in (the driver times it),
 // then one JSON line with the results. Exit 1 with a message on stderr on failure.
 import Devices
+import Dispatch
+// FoundationEssentials only (no JSONSerialization / FileHandle / Thread here), so that the probe
+// itself never pulls in full Foundation (+ ICU) once the client libraries stop importing it.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OnionService
 import TorCircuits
 import TorClient
@@ -39,6 +46,7 @@ struct Options {
     var count = 200
     var bytes = 0
     var timeout: Double = 120
+    var streams = 1
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -55,38 +63,68 @@ struct Options {
             case "--count": count = Int(value) ?? -1
             case "--bytes": bytes = Int(value) ?? -1
             case "--timeout": timeout = Double(value) ?? -1
+            case "--streams": streams = Int(value) ?? -1
             default: throw BenchError("unknown option \(flag)")
             }
         }
         guard !network.isEmpty, !cache.isEmpty, !onions.isEmpty else { throw BenchError("--network, --cache and --onion are required") }
-        guard count > 0, count <= 100_000, bytes >= 0, timeout > 0 else { throw BenchError("bad --count/--bytes/--timeout") }
+        guard count > 0, count <= 100_000, bytes >= 0, timeout > 0, streams > 0, streams <= 64 else { throw BenchError("bad --count/--bytes/--timeout") }
     }
 }
 
 /// Peak resident set (VmHWM, kB) and CPU seconds (user, system) of this process.
 func resourceUsage() -> [String: Double] {
-    var peakKB = 0.0
+    var result = [String: Double]()
+    let fields = ["VmHWM:": "peak_rss_kb", "RssAnon:": "rss_anon_kb", "RssFile:": "rss_file_kb"]
     if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            peakKB = Double(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+        for line in status.split(separator: "\n") {
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if parts.count >= 2, let key = fields[String(parts[0])] { result[key] = Double(parts[1]) ?? 0 }
         }
     }
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-    return ["peak_rss_kb": peakKB, "cpu_user_s": seconds(usage.ru_utime), "cpu_sys_s": seconds(usage.ru_stime)]
+    result["cpu_user_s"] = seconds(usage.ru_utime)
+    result["cpu_sys_s"] = seconds(usage.ru_stime)
+    return result
 }
 
-func emit(_ object: [String: Any]) {
+/// Values emit() can write as JSON.
+enum JSONValue {
+    case number(Double), text(String), numbers([Double])
+
+    var encoded: String {
+        func num(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+        switch self {
+        case let .number(value): return num(value)
+        case let .text(value): return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case let .numbers(values): return "[" + values.map(num).joined(separator: ",") + "]"
+        }
+    }
+}
+
+/// One JSON line on stdout: the results plus this process's peak RSS and CPU time.
+func emit(_ object: [String: JSONValue]) {
     var full = object
-    for (key, value) in resourceUsage() { full[key] = value }
-    let data = try! JSONSerialization.data(withJSONObject: full, options: [.sortedKeys])
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    for (key, value) in resourceUsage() { full[key] = .number(value) }
+    say("{" + full.keys.sorted().map { "\"\($0)\":\(full[$0]!.encoded)" }.joined(separator: ",") + "}")
 }
 
-func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+func writeAll(_ fd: Int32, _ text: String) {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if written <= 0 { return }
+        offset += written
+    }
 }
+
+/// A line on stdout, unbuffered (the driver timestamps "first-response" as it arrives).
+func say(_ line: String) { writeAll(1, line + "\n") }
+
+func complain(_ line: String) { writeAll(2, "onionctl-bench: " + line + "\n") }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
@@ -143,8 +181,8 @@ func run(_ options: Options) async throws {
         let response = try await request(client, first, path: options.path, timeout: timeout)
         let seconds = Date().timeIntervalSince(started)
         say("first-response")
-        emit(["mode": options.mode, "seconds": seconds, "seconds_since_main": Date().timeIntervalSince(mainStarted),
-              "body_bytes": response.body.count])
+        emit(["mode": .text(options.mode), "seconds": .number(seconds),
+              "seconds_since_main": .number(Date().timeIntervalSince(mainStarted)), "body_bytes": .number(Double(response.body.count))])
 
     case "roundtrip":
         _ = try await request(client, first, path: options.path, timeout: timeout)
@@ -156,21 +194,33 @@ func run(_ options: Options) async throws {
             times.append(Date().timeIntervalSince(started))
         }
         let circuit = await client.openCircuit(to: first)
-        emit(["mode": "roundtrip", "count": times.count, "median_s": percentile(times, 50), "p99_s": percentile(times, 99),
-              "max_s": times.max() ?? 0, "times_s": times, "circuit_hops": circuit?.hopCount ?? 0])
+        emit(["mode": .text("roundtrip"), "count": .number(Double(times.count)), "median_s": .number(percentile(times, 50)),
+              "p99_s": .number(percentile(times, 99)), "max_s": .number(times.max() ?? 0), "times_s": .numbers(times),
+              "circuit_hops": .number(Double(circuit?.hopCount ?? 0))])
 
     case "download":
         let size = options.bytes > 0 ? options.bytes : 10 << 20
         _ = try await request(client, first, path: options.path, timeout: timeout)
         say("first-response")
+        // --streams N (a diagnostic): N concurrent streams on the one circuit, size / N bytes each.
+        let part = size / options.streams
         let started = Date()
-        let response = try await request(client, first, path: "/test/blob?bytes=\(size)", maxBody: size, timeout: timeout)
-        let seconds = Date().timeIntervalSince(started)
-        guard response.body.count == size else { throw BenchError("download: \(response.body.count) of \(size) bytes") }
-        for index in stride(from: 0, to: size, by: 4093) where response.body[index] != blobByte(index) {
-            throw BenchError("download: byte \(index) differs from the pattern")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<options.streams {
+                group.addTask {
+                    let response = try await request(client, first, path: "/test/blob?bytes=\(part)", maxBody: part, timeout: timeout)
+                    guard response.body.count == part else { throw BenchError("download: \(response.body.count) of \(part) bytes") }
+                    for index in stride(from: 0, to: part, by: 4093) where response.body[index] != blobByte(index) {
+                        throw BenchError("download: byte \(index) differs from the pattern")
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
-        emit(["mode": "download", "bytes": size, "seconds": seconds, "mbit_s": Double(size) * 8 / seconds / 1e6])
+        let seconds = Date().timeIntervalSince(started)
+        let moved = part * options.streams
+        emit(["mode": .text("download"), "bytes": .number(Double(moved)), "streams": .number(Double(options.streams)),
+              "seconds": .number(seconds), "mbit_s": .number(Double(moved) * 8 / seconds / 1e6)])
 
     case "upload":
         let size = options.bytes > 0 ? options.bytes : 1 << 20
@@ -182,7 +232,8 @@ func run(_ options: Options) async throws {
         let response = try await request(client, first, method: "POST", path: "/test/echo", body: body, maxBody: size, timeout: timeout)
         let seconds = Date().timeIntervalSince(started)
         guard response.body == body else { throw BenchError("upload: echo differs (\(response.body.count) bytes back)") }
-        emit(["mode": "upload", "bytes": size, "seconds": seconds, "mbit_s": Double(size) * 8 / seconds / 1e6])
+        emit(["mode": .text("upload"), "bytes": .number(Double(size)), "seconds": .number(seconds),
+              "mbit_s": .number(Double(size) * 8 / seconds / 1e6)])
 
     case "scale":
         let bootStarted = Date()
@@ -203,8 +254,9 @@ func run(_ options: Options) async throws {
         }
         let seconds = Date().timeIntervalSince(started)
         say("first-response")
-        emit(["mode": "scale", "devices": addresses.count, "seconds": seconds, "bootstrap_s": bootstrapSeconds,
-              "per_device_s": perDevice.sorted(), "seconds_since_main": Date().timeIntervalSince(mainStarted)])
+        emit(["mode": .text("scale"), "devices": .number(Double(addresses.count)), "seconds": .number(seconds),
+              "bootstrap_s": .number(bootstrapSeconds), "per_device_s": .numbers(perDevice.sorted()),
+              "seconds_since_main": .number(Date().timeIntervalSince(mainStarted))])
 
     default:
         throw BenchError("unknown mode \(options.mode) (cold, warm, roundtrip, download, upload, scale)")
@@ -216,15 +268,14 @@ do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     // A hard ceiling on the whole process, whatever hangs.
     let ceiling = options.timeout + 60
-    Thread.detachNewThread {
-        Thread.sleep(forTimeInterval: ceiling)
-        FileHandle.standardError.write(Data("onionctl-bench: gave up after \(Int(ceiling)) s\n".utf8))
+    DispatchQueue.global().asyncAfter(deadline: .now() + ceiling) {
+        complain("gave up after \(Int(ceiling)) s")
         exit(3)
     }
     try await withTimeout(options.timeout, error: BenchError("\(options.mode): no result within \(Int(options.timeout)) s")) {
         try await run(options)
     }
 } catch {
-    FileHandle.standardError.write(Data("onionctl-bench: \(error)\n".utf8))
+    complain("\(error)")
     exit(1)
 }
