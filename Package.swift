@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "onionctl", targets: ["onionctl"]),
         .executable(name: "onion-device", targets: ["onion-device"]),
+        .executable(name: "onionctl-bench", targets: ["onionctl-bench"]),
         .library(name: "TorClient", targets: ["TorClient"]),
     ],
     dependencies: [
@@ -41,6 +42,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "onionctl", dependencies: ["OnionctlCLI", "OnionctlUI"]),
+
+        // MARK: Benchmark probe (Benchmarks/run drives it): one measurement per process.
+        .executableTarget(name: "onionctl-bench", dependencies: [
+            "TorClient", "OnionService", "TorCircuits", "TorCrypto", "TorDirectory", "Devices",
+        ]),
 
         // MARK: The simulated device (thermostat / code-me-not pins) used by the private network.
         .target(name: "DeviceSimulator"),
