@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "onionctl", targets: ["onionctl"]),
         .executable(name: "onion-device", targets: ["onion-device"]),
         .library(name: "TorClient", targets: ["TorClient"]),
+        // For Fuzz/ (a separate package that can only depend on products); brings TorClient too.
+        .library(name: "Devices", targets: ["Devices"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
