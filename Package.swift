@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "onion-device", targets: ["onion-device"]),
         .executable(name: "onionctl-bench", targets: ["onionctl-bench"]),
         .library(name: "TorClient", targets: ["TorClient"]),
+        // For Fuzz/ (a separate package that can only depend on products); brings TorClient too.
+        .library(name: "Devices", targets: ["Devices"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

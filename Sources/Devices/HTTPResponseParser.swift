@@ -65,7 +65,8 @@ public struct HTTPResponseParser: Sendable {
                 let line = String(decoding: buffer[0..<end], as: UTF8.self)
                 buffer.removeFirst(end + 2)
                 let hex = line.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-                guard !hex.isEmpty, hex.count <= 8, let size = Int(hex, radix: 16) else {
+                // Hex digits only: Int(_:radix:) would also take a sign ("-5" crashed the framing).
+                guard !hex.isEmpty, hex.count <= 8, hex.allSatisfy(\.isHexDigit), let size = Int(hex, radix: 16) else {
                     throw HTTPError.malformed("bad chunk size '\(line)'")
                 }
                 phase = size == 0 ? .trailers : .chunkData(size)

@@ -48,6 +48,13 @@ public struct HSDescriptorContent: Sendable {
 
     static let layer = "encrypted layer"
 
+    /// Parses an already decrypted layer-2 plaintext whose intro-point certificates must be
+    /// signed by `signingKey` (a seam for fuzzing and tests; clients use
+    /// ``HSDescriptor/decrypt(subcredential:clientAuthKey:)``).
+    public init(plaintext: [UInt8], signingKey: [UInt8]) throws(HSDescriptorError) {
+        try self.init(plaintext, signingKey: signingKey, usedClientAuthorization: false)
+    }
+
     init(_ plaintext: [UInt8], signingKey: [UInt8], usedClientAuthorization: Bool) throws(HSDescriptorError) {
         let layer = Self.layer
         let document: NetDocument

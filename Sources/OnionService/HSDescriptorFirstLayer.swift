@@ -32,6 +32,10 @@ public struct HSDescriptorFirstLayer: Sendable {
     /// text says 32, C writes and reads 16.
     public static let cookieLength = 16
 
+    /// Parses an already decrypted layer-1 plaintext (a seam for fuzzing and tests; clients
+    /// use ``HSDescriptor/decryptFirstLayer(subcredential:)``).
+    public init(plaintext: [UInt8]) throws(HSDescriptorError) { try self.init(plaintext) }
+
     init(_ plaintext: [UInt8]) throws(HSDescriptorError) {
         let layer = "superencrypted layer"
         let document: NetDocument

@@ -1,0 +1,2 @@
+// Header-only target: see include/CFuzzer.h.
+#include "CFuzzer.h"
