@@ -10,7 +10,7 @@ let fuzzTargets = [
     "cells", "relay", "ed25519-cert", "link-certs",
     "netdoc", "authority-cert", "consensus", "microdesc", "network-config",
     "hsdesc-outer", "hsdesc-layer1", "hsdesc-layer2",
-    "http-response",
+    "http-response", "address-book",
 ]
 
 let package = Package(

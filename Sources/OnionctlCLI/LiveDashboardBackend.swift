@@ -359,10 +359,10 @@ actor LiveDashboardBackend: DashboardBackend {
             guard let service = self.service else { return }
             do {
                 let confirmed = try await service.toggle(device, index: index, on: wanted)
-                await self.confirmedPin(device, Self.link(confirmed))
+                self.confirmedPin(device, Self.link(confirmed))
             } catch {
-                await self.update(device) { $0.pending.pins[index] = nil }
-                await self.failed(device, error)
+                self.update(device) { $0.pending.pins[index] = nil }
+                self.failed(device, error)
             }
         }
     }
