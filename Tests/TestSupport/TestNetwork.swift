@@ -93,7 +93,19 @@ public final class TestNetwork: @unchecked Sendable {
     private static func startOwned(suffix: String) throws -> TestNetwork {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onionctl-testnet-\(getpid())-\(suffix)")
         try? FileManager.default.removeItem(at: directory)
-        let output = try runHarness(["up", "--dir", directory.path, "--device-bin", try deviceBinary()])
+        // C tor networks occasionally come up slowly (a service still fetching microdescriptors when
+        // the harness gives up); a second or third attempt on fresh ports is the remedy.
+        var output = ""
+        for attempt in 1...3 {
+            do {
+                output = try runHarness(["up", "--dir", directory.path, "--device-bin", try deviceBinary()])
+                break
+            } catch {
+                _ = try? runHarness(["down", "--dir", directory.path, "--clean"])
+                if attempt == 3 { throw error }
+                FileHandle.standardError.write(Data("TestNetwork: up failed (attempt \(attempt) of 3), retrying: \(error)\n".utf8))
+            }
+        }
         if ownedDirectories.isEmpty {
             atexit {
                 for dir in TestNetwork.ownedDirectories { _ = try? TestNetwork.runHarness(["down", "--dir", dir, "--clean"]) }
