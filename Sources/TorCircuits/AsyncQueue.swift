@@ -100,19 +100,3 @@ public final class AsyncQueue<Element: Sendable>: @unchecked Sendable {
         }
     }
 }
-
-/// Runs `operation`, failing with `error` if it does not finish within `seconds`.
-public func withTimeout<T: Sendable>(
-    _ seconds: Double, error: @autoclosure @escaping @Sendable () -> any Error,
-    _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-            throw error()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}

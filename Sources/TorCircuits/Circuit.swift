@@ -48,6 +48,12 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         var failure: CircuitError?
         var windowWaiters: [CheckedContinuation<Void, any Error>] = []
         var lastUsed = Date()
+
+        /// Removes and returns the writers waiting for window, to be resumed outside the lock.
+        mutating func takeWindowWaiters() -> [CheckedContinuation<Void, any Error>] {
+            defer { windowWaiters.removeAll() }
+            return windowWaiters
+        }
     }
 
     let channel: Channel
@@ -314,6 +320,9 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
             if let stream = state.streams.removeValue(forKey: message.streamID) {
                 let events = stream.events
                 let reason = EndReason(endBody: message.data)
+                // A writer waiting for window on this stream must learn that it ended.
+                let waiters = state.takeWindowWaiters()
+                deliveries.append { for waiter in waiters { waiter.resume() } }
                 if !stream.endedByUs {
                     deliveries.append {
                         if reason == .done { events.finish() } else { events.finish(throwing: StreamError.refused(reason)) }
@@ -353,8 +362,7 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
             if stream.packageWindow > Circuit.streamWindowStart { return "stream SENDME overflowed the window" }
             state.streams[message.streamID] = stream
         }
-        let waiters = state.windowWaiters
-        state.windowWaiters.removeAll()
+        let waiters = state.takeWindowWaiters()
         deliveries.append { for waiter in waiters { waiter.resume() } }
         return nil
     }
@@ -421,14 +429,24 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
                 return stream.packageWindow > 0 && state.hops[stream.hop].packageWindow > 0
             }
             if ready { return }
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    guard state.failure == nil, let stream = state.streams[streamID] else { return true }
-                    if stream.packageWindow > 0 && state.hops[stream.hop].packageWindow > 0 { return true }
-                    state.windowWaiters.append(continuation)
-                    return false
+            try Task.checkCancellation()
+            // Woken by a SENDME, the stream's end, the circuit's failure or our cancellation; the
+            // loop then looks again.
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let resumeNow = state.withLock { state -> Bool in
+                        guard state.failure == nil, let stream = state.streams[streamID] else { return true }
+                        if stream.packageWindow > 0 && state.hops[stream.hop].packageWindow > 0 { return true }
+                        // Checked under the lock the cancellation handler takes: no lost wake-up.
+                        if Task.isCancelled { return true }
+                        state.windowWaiters.append(continuation)
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
                 }
-                if resumeNow { continuation.resume() }
+            } onCancel: {
+                let waiters = state.withLock { $0.takeWindowWaiters() }
+                for waiter in waiters { waiter.resume() }
             }
         }
     }
@@ -454,12 +472,14 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
 
     /// Sends END for a stream we close, keeping circuit accounting for late cells.
     func endStream(_ streamID: UInt16) {
-        state.withLock { state in
-            guard var stream = state.streams[streamID] else { return }
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            guard var stream = state.streams[streamID] else { return [] }
             stream.endedByUs = true
             state.streams[streamID] = nil
             try? sendLocked(&state, RelayMessage(command: .end, streamID: streamID, data: [EndReason.misc.rawValue]),
                             toHop: stream.hop, early: false)
+            return state.takeWindowWaiters()
         }
+        for waiter in waiters { waiter.resume() }
     }
 }

@@ -150,7 +150,7 @@ final class AddressBookTests: XCTestCase {
         for child in children { try child.run() }
         let deadline = Date().addingTimeInterval(120)
         while children.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        for child in children where child.isRunning { child.terminate() }
+        for child in children where child.isRunning { kill(child.processIdentifier, SIGKILL) }
         for child in children { child.waitUntilExit() }
         XCTAssertEqual(children.map(\.terminationStatus), [0, 0])
         let book = try AddressBookStore(directory: sandbox.bookDirectory).load()

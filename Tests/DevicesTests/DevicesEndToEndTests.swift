@@ -116,14 +116,7 @@ final class DevicesEndToEndTests: XCTestCase {
 
 /// GET with curl (plain HTTP on loopback, bounded).
 func syncGET(_ url: URL) throws -> Data {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["curl", "-sS", "--fail", "--max-time", "10", url.absoluteString]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw TestNetworkError("curl \(url) failed (\(process.terminationStatus))") }
-    return data
+    let run = try runBounded("/usr/bin/env", ["curl", "-sS", "--fail", "--max-time", "10", url.absoluteString], timeout: 30)
+    guard run.status == 0 else { throw TestNetworkError("curl \(url) failed (\(run.status)): \(run.stderr)") }
+    return Data(run.stdout.utf8)
 }

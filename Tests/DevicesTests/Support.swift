@@ -40,23 +40,8 @@ struct Sandbox {
     /// Runs onionctl with `arguments`; kills it after `timeout` seconds.
     @discardableResult
     func run(_ arguments: [String], timeout: Double = 180) throws -> RunResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try onionctlBinary())
-        process.arguments = arguments
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        killer.cancel()
-        return RunResult(code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+        let run = try runBounded(try onionctlBinary(), arguments, environment: environment, timeout: timeout)
+        return RunResult(code: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 }
 

@@ -27,17 +27,9 @@ final class DashboardEndToEndTests: XCTestCase {
     /// Runs a command and returns its standard output.
     @discardableResult
     private func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try runBounded(executable, arguments,
+                       environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+                       timeout: 120).stdout
     }
 
     /// The thermostat's state read directly from the simulator on loopback (not through onionctl).

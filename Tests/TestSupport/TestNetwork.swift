@@ -138,18 +138,13 @@ public final class TestNetwork: @unchecked Sendable {
     /// Runs the harness script and returns its standard output; throws with its output on failure.
     @discardableResult
     public static func runHarness(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/testnet").path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw TestNetworkError("scripts/testnet \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)):\n\(text)")
+        // `up` bounds each of its own waits (about two minutes in all); this is the backstop.
+        let run = try runBounded("/usr/bin/env", ["python3", repositoryRoot.appendingPathComponent("scripts/testnet").path] + arguments,
+                                 timeout: 300)
+        let text = run.stdout + run.stderr
+        guard run.status == 0, !run.timedOut else {
+            let how = run.timedOut ? "timed out after 300 s" : "failed (\(run.status))"
+            throw TestNetworkError("scripts/testnet \(arguments.joined(separator: " ")) \(how):\n\(text)")
         }
         return text
     }

@@ -118,7 +118,10 @@ final class BootstrapEndToEndTests: XCTestCase {
         XCTAssertEqual(circuit.hopNames, chosen.map(\.displayName))
         let stream = try await circuit.openStream(.beginDir)
         try await stream.write(DirectoryURLs.httpRequest(path: "/tor/server/authority", host: "relay3"))
-        let answer = String(decoding: try await stream.readToEnd(limit: 1 << 20), as: UTF8.self)
+        let reply = try await withTimeout(60, error: TestNetworkError("relay3 did not answer within 60 s")) {
+            try await stream.readToEnd(limit: 1 << 20)
+        }
+        let answer = String(decoding: reply, as: UTF8.self)
         // The last hop answered with its own descriptor: its fingerprint is relay3's.
         let fingerprint = hexString(chosen[2].rsaIdentity).uppercased()
         let spaced = stride(from: 0, to: 40, by: 4).map { String(Array(fingerprint)[$0..<$0 + 4]) }.joined(separator: " ")

@@ -79,6 +79,30 @@ final class OnionServiceEndToEndTests: XCTestCase {
         await client.shutdown()
     }
 
+    /// A writer waiting for the stream window must learn that the device ended the stream (the
+    /// simulator refuses a 64 MB body at its header and closes), not wait for a SENDME forever.
+    func testWriterWaitingForWindowLearnsTheDeviceEndedTheStream() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("ended-writer", network: network)
+        let device = try network.device("pins")
+        let stream = try await client.connect(to: try OnionAddress(device.onion), port: UInt16(device.port))
+        let size = 64 << 20
+        try await stream.write(Array("POST /test/echo HTTP/1.1\r\nHost: pins\r\nContent-Length: \(size)\r\n\r\n".utf8))
+        let body = [UInt8](repeating: 0x61, count: size)
+        do {
+            try await withTimeout(120, error: TestNetworkError("the writer never learned that the stream ended")) {
+                try await stream.write(body)
+            }
+            XCTFail("64 MB went through although the device refused the body")
+        } catch let error as StreamError {
+            XCTAssertEqual(error, .closed, "the stream ended while the writer waited")
+        }
+        // The circuit is fine: the next request on it is answered.
+        let links = try await fetchHTTP(client, device, "/links")
+        XCTAssertEqual(links.status, 200)
+        await client.shutdown()
+    }
+
     func testTwoHundredSequentialRequestsReuseOneRendezvousCircuit() async throws {
         let network = try TestNetwork.shared()
         let client = try makeClient("seq", network: network)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Drives a program in a detached tmux session: send keys, read the screen, wait (bounded) for text.
 struct TmuxSession {
@@ -7,17 +8,12 @@ struct TmuxSession {
     /// Runs `tmux` with `arguments`; returns stdout.
     @discardableResult
     static func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try runBounded("/usr/bin/env", ["tmux", "-L", socketName] + arguments, timeout: 30).stdout
     }
+
+    /// A tmux server of the test process's own (never the user's): it starts with the first
+    /// session and exits when the last one is killed.
+    static let socketName = "onionctl-tests-\(getpid())"
 
     static var isAvailable: Bool {
         (try? tmux(["-V"]))?.hasPrefix("tmux") ?? false
