@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "TorClient", dependencies: ["OnionService", "TorCircuits", "TorDirectory", "TorCrypto"]),
 
         // MARK: The application above the facade.
-        .target(name: "Devices", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorCrypto"]),
+        .target(name: "Devices", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorDirectory", "TorCrypto"]),
         .target(name: "OnionctlUI", dependencies: ["Devices", "OnionService", "CNCurses"]),
         // Runs the dashboard on FakeDashboardBackend: for the tmux smoke test and trying the UI.
         .executableTarget(name: "onionctl-ui-demo", dependencies: ["OnionctlUI"]),

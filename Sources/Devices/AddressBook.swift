@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OnionService
 
 /// What a device speaks, which decides the commands that apply to it.
@@ -55,7 +55,7 @@ public struct DeviceEntry: Sendable, Equatable, Codable {
     public static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, name.utf8.count <= 64 else { return false }
         func allowed(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "_" || scalar == "-")
+            (scalar.isASCIIAlphanumeric || scalar == "_" || scalar == "-")
         }
         return allowed(first) && first != "_" && first != "-" && name.unicodeScalars.allSatisfy(allowed)
     }
@@ -63,7 +63,7 @@ public struct DeviceEntry: Sendable, Equatable, Codable {
     /// A valid name made from arbitrary text (e.g. a key file's name), or nil if nothing is left.
     public static func sanitizedName(_ text: String) -> String? {
         var result = String(text.unicodeScalars.map { scalar -> Character in
-            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "_" || scalar == "-") ? Character(scalar) : "-"
+            (scalar.isASCIIAlphanumeric || scalar == "_" || scalar == "-") ? Character(scalar) : "-"
         })
         while let first = result.first, first == "-" || first == "_" { result.removeFirst() }
         result = String(result.prefix(64))

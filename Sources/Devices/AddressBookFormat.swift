@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OnionService
 
 /// `devices.toml`: the address book as a small, strict subset of TOML that people can read, edit
@@ -69,7 +69,7 @@ public enum AddressBookFormat {
                 guard schema != nil else { throw corrupt(number, "the file must start with schema = \(AddressBook.schema)") }
                 let header = stripComment(line)
                 guard header.hasSuffix("]"), !header.hasPrefix("[[") else { throw corrupt(number, "malformed table header") }
-                let inner = header.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                let inner = header.dropFirst().dropLast().trimmingBlanks()
                 guard inner.hasPrefix("devices.") else {
                     throw corrupt(number, "unknown table [\(inner)]; only [devices.NAME] tables are allowed")
                 }
@@ -82,7 +82,7 @@ public enum AddressBookFormat {
                 continue
             }
             guard let equals = line.firstIndex(of: "=") else { throw corrupt(number, "expected key = value") }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let key = line[..<equals].trimmingBlanks()
             let value: Value
             do { value = try parseValue(line[line.index(after: equals)...]) } catch let error as ValueError {
                 throw corrupt(number, "\(key): \(error.detail)")
@@ -137,7 +137,7 @@ public enum AddressBookFormat {
     private static func stripComment(_ line: Substring) -> String {
         // Only for headers (no strings inside): drop a trailing comment.
         let cut = line.firstIndex(of: "#").map { line[..<$0] } ?? line
-        return cut.trimmingCharacters(in: .whitespaces)
+        return cut.trimmingBlanks()
     }
 
     static func parseValue(_ raw: Substring) throws -> Value {
@@ -204,7 +204,7 @@ public enum AddressBookFormat {
             case "\r": out += "\\r"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04X", scalar.value)
+                    out += scalar.unicodeEscape(uppercase: true)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import OnionService
+import TorDirectory
 import TorCircuits
 #if canImport(Glibc)
 import Glibc
@@ -39,7 +40,7 @@ public struct AddressBookStore: Sendable {
         if let value = environment["XDG_CONFIG_HOME"], value.hasPrefix("/") {
             base = URL(fileURLWithPath: value)
         } else {
-            base = URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".config")
+            base = URL(fileURLWithPath: environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path).appendingPathComponent(".config")
         }
         return AddressBookStore(directory: base.appendingPathComponent("onionctl"))
     }
@@ -62,7 +63,7 @@ public struct AddressBookStore: Sendable {
             throw error
         } catch {
             if !FileManager.default.fileExists(atPath: bookFile.path) { return AddressBook() }
-            throw .io(path: bookFile.path, detail: "cannot read: \(error.localizedDescription)")
+            throw .io(path: bookFile.path, detail: "cannot read: \(errorDetail(error))")
         }
         return try AddressBookFormat.parse(text, path: bookFile.path)
     }
@@ -160,7 +161,7 @@ public struct AddressBookStore: Sendable {
 
     private func write(_ data: Data, to url: URL) throws {
         do { try AtomicFile.write(data, to: url, permissions: 0o600) } catch {
-            throw AddressBookError.io(path: url.path, detail: "cannot write: \(error.localizedDescription)")
+            throw AddressBookError.io(path: url.path, detail: "cannot write: \(errorDetail(error))")
         }
     }
 
@@ -176,7 +177,7 @@ public struct AddressBookStore: Sendable {
             do {
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             } catch {
-                throw AddressBookError.io(path: url.path, detail: "cannot create: \(error.localizedDescription)")
+                throw AddressBookError.io(path: url.path, detail: "cannot create: \(errorDetail(error))")
             }
             if mkdir(url.path, 0o700) != 0 && errno != EEXIST {
                 throw AddressBookError.io(path: url.path, detail: "cannot create: \(String(cString: strerror(errno)))")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OnionService
 import TorClient
 
@@ -266,13 +266,19 @@ public actor DeviceService {
         return connections[name]!
     }
 
+    /// The JSON error body the device APIs send with a 4xx (`{"error": …, "field": …}`).
+    private struct ErrorBody: Decodable {
+        var error: String?
+        var field: String?
+    }
+
     private func check(_ response: HTTPResponse, device: String) throws(DeviceError) {
         guard response.status >= 400 else { return }
-        var message = response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
+        var message = response.bodyText.trimmingWhitespace()
         var field: String?
-        if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] {
-            if let text = object["error"] as? String { message = text }
-            field = object["field"] as? String
+        if let object = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)) {
+            if let text = object.error { message = text }
+            field = object.field
         }
         if let reason = response.header("X-Simulator-Reason") { message += " (\(reason))" }
         if message.isEmpty { message = response.reason }

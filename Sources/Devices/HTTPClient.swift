@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TorCircuits
 
 /// Sends one HTTP/1.1 request over a byte stream and reads exactly one response, framed by

@@ -64,7 +64,7 @@ public struct HTTPResponseParser: Sendable {
                 }
                 let line = String(decoding: buffer[0..<end], as: UTF8.self)
                 buffer.removeFirst(end + 2)
-                let hex = line.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                let hex = line.split(separator: ";", maxSplits: 1).first.map { $0.trimmingBlanks() } ?? ""
                 // Hex digits only: Int(_:radix:) would also take a sign ("-5" crashed the framing).
                 guard !hex.isEmpty, hex.count <= 8, hex.allSatisfy(\.isHexDigit), let size = Int(hex, radix: 16) else {
                     throw HTTPError.malformed("bad chunk size '\(line)'")
@@ -125,9 +125,9 @@ public struct HTTPResponseParser: Sendable {
         var headers = [(String, String)]()
         for line in lines where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":") else { throw HTTPError.malformed("header line without ':' '\(line.prefix(80))'") }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let name = line[..<colon].trimmingBlanks()
             guard !name.isEmpty else { throw HTTPError.malformed("empty header name") }
-            headers.append((name, line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append((name, line[line.index(after: colon)...].trimmingBlanks()))
         }
         return HTTPResponse(version: String(parts[0]), status: status, reason: parts.count > 2 ? String(parts[2]) : "",
                             headers: headers, body: [])
@@ -137,7 +137,7 @@ public struct HTTPResponseParser: Sendable {
         if !expectsBody || head.status / 100 == 1 || head.status == 204 || head.status == 304 { return .done }
         if let encoding = head.header("Transfer-Encoding"), encoding.lowercased().contains("chunked") { return .chunkSize }
         let lengths = Set(head.headers.filter { $0.0.lowercased() == "content-length" }
-            .flatMap { $0.1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+            .flatMap { $0.1.split(separator: ",").map { $0.trimmingBlanks() } })
         guard lengths.count <= 1 else { throw HTTPError.malformed("conflicting Content-Length values \(lengths.sorted())") }
         if let length = lengths.first {
             guard !length.isEmpty, length.utf8.count <= 18, length.utf8.allSatisfy({ (48...57).contains($0) }),
@@ -151,4 +151,4 @@ public struct HTTPResponseParser: Sendable {
     }
 }
 
-import Foundation
+import FoundationEssentials

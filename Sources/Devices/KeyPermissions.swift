@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +19,8 @@ extension AddressBookStore {
         }
         check(directory, allowed: 0o700, what: "folder")
         check(keysDirectory, allowed: 0o700, what: "key folder")
-        let files = (try? FileManager.default.contentsOfDirectory(at: keysDirectory, includingPropertiesForKeys: nil)) ?? []
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: keysDirectory.path)) ?? [])
+            .map { keysDirectory.appendingPathComponent($0) }
         for file in files where file.pathExtension == "auth_private" {
             check(file, allowed: 0o600, what: "key file")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One code-me-not "link" as `GET /links` reports it. Only simple pins (type 0) carry `pin`;
 /// the device never returns the body of scheduled (1) or interrupt (2) links.
@@ -134,7 +134,7 @@ public struct PinLinkUpsert: Sendable, Equatable {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 { out += scalar.unicodeEscape(uppercase: false) } else { out.unicodeScalars.append(scalar) }
             }
         }
         return out + "\""

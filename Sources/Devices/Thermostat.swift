@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A thermostat's operating mode (docs/device-api.md).
 public enum ThermostatMode: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
@@ -53,9 +53,13 @@ public struct ThermostatReading: Sendable, Codable, Equatable {
     /// `21`, `21.5`, `20.25`: no trailing zeros.
     public static func format(_ value: Double) -> String {
         if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
-        var text = String(format: "%.3f", value)
-        while text.hasSuffix("0") { text.removeLast() }
-        return text
+        // Three decimals, rounded, trailing zeros dropped (what `%.3f` then trimming gave).
+        let thousandths = Int((abs(value) * 1000).rounded())
+        let sign = value < 0 && thousandths != 0 ? "-" : ""
+        var fraction = String(thousandths % 1000)
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return sign + String(thousandths / 1000) + (fraction.isEmpty ? "" : "." + fraction)
     }
 }
 

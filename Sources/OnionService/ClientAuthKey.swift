@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import TorCrypto
+import TorDirectory
 
 /// A client-authorization key for one onion service, in C tor's formats
 /// (tor manual "CLIENT AUTHORIZATION"; C `hs_client.c parse_auth_file_content`):
@@ -130,7 +131,7 @@ public struct ClientAuthDirectory: Sendable {
     public init(directory: URL) throws(ClientAuthKeyError) {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path) } catch {
-            throw .unreadable(path: directory.path, detail: error.localizedDescription)
+            throw .unreadable(path: directory.path, detail: errorDetail(error))
         }
         var keys: [OnionAddress: ClientAuthKey] = [:]
         var problems: [(file: String, error: ClientAuthKeyError)] = []
@@ -142,7 +143,7 @@ public struct ClientAuthDirectory: Sendable {
             } catch let error as ClientAuthKeyError {
                 problems.append((name, error))
             } catch {
-                problems.append((name, .unreadable(path: url.path, detail: error.localizedDescription)))
+                problems.append((name, .unreadable(path: url.path, detail: errorDetail(error))))
             }
         }
         self.keys = keys

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Why an onion service could not be reached, in words a device owner can act on.
 public enum OnionServiceError: Error, Equatable, Sendable, CustomStringConvertible {

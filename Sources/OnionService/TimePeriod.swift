@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An onion-service time period (rend-spec-v3 §2.2.1 [TIME-PERIODS], C `hs_common.c`).
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TorProto
 
 /// Why a channel (a TLS link to a relay) failed or closed.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 import TorCrypto
 #if canImport(Glibc)
@@ -16,7 +16,6 @@ final class ChannelIO: @unchecked Sendable {
     private let outbound = Mutex<(bytes: [UInt8], closing: Bool)>(([], false))
     private let onReceive: @Sendable (UnsafeRawBufferPointer) -> Void
     private let onClose: @Sendable (String) -> Void
-    private var thread: Thread?
 
     /// Connects TCP and completes TLS, blocking the calling thread at most `timeout` seconds.
     /// Call from a context that may block (a detached task or a thread).
@@ -76,11 +75,7 @@ final class ChannelIO: @unchecked Sendable {
     }
 
     func start(name: String) {
-        let thread = Thread { [self] in run() }
-        thread.name = "channel \(name)"
-        thread.stackSize = 1 << 20
-        self.thread = thread
-        thread.start()
+        startDetachedThread(name: "channel \(name)") { [self] in run() }
     }
 
     /// Queues bytes for sending; never blocks on the network.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TorProto
 
 /// Keeps one open channel per relay and shares it among circuits (as relays expect: one TLS

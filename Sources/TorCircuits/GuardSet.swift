@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import TorProto
 
 /// The client's entry guards, persisted so every start uses the same few first hops
@@ -96,7 +99,7 @@ public enum AtomicFile {
         let directory = url.deletingLastPathComponent()
         let temp = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions))
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temp.path]) }
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: ["NSFilePath": temp.path]) }
         var ok = data.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
@@ -110,7 +113,7 @@ public enum AtomicFile {
         close(fd)
         guard ok, rename(temp.path, url.path) == 0 else {
             unlink(temp.path)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+            throw CocoaError(.fileWriteUnknown, userInfo: ["NSFilePath": url.path])
         }
         let dirFD = open(directory.path, O_RDONLY | O_CLOEXEC)
         if dirFD >= 0 { fsync(dirFD); close(dirFD) }

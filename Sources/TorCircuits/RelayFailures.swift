@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Relays that recently failed (refused a connection, did not extend, timed out), avoided in new

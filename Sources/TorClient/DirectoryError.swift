@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Why the client could not get a usable view of the network.
 public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TorCircuits
 import TorCrypto
 import TorDirectory

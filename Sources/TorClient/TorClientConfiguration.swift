@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TorDirectory
 
 /// How a ``TorClient`` reaches the network and where it keeps state.
@@ -22,7 +22,7 @@ public struct TorClientConfiguration: Sendable {
         }
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw TorClientError.configuration("cannot read network file \(path): \(error.localizedDescription)")
+            throw TorClientError.configuration("cannot read network file \(path): \(errorDetail(error))")
         }
         do {
             return TorClientConfiguration(network: try NetworkConfig(parsing: text))

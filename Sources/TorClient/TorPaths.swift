@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where the client keeps its state, following the XDG base-directory convention.
 public struct TorPaths: Sendable, Equatable {
@@ -14,7 +14,7 @@ public struct TorPaths: Sendable, Equatable {
 
     /// `$XDG_CACHE_HOME/onionctl/<network>` and `$XDG_STATE_HOME/onionctl/<network>`.
     public static func standard(networkID: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> TorPaths {
-        let home = URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory())
+        let home = URL(fileURLWithPath: environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path)
         func base(_ variable: String, _ fallback: String) -> URL {
             if let value = environment[variable], value.hasPrefix("/") { return URL(fileURLWithPath: value) }
             return home.appendingPathComponent(fallback)

@@ -57,7 +57,7 @@ public struct RSAPublicKey: @unchecked Sendable, Equatable {
     public init(pem: String) throws {
         let begin = "-----BEGIN RSA PUBLIC KEY-----"
         let end = "-----END RSA PUBLIC KEY-----"
-        guard let b = pem.range(of: begin), let e = pem.range(of: end, range: b.upperBound..<pem.endIndex) else {
+        guard let b = pem.firstRange(of: begin), let e = pem[b.upperBound...].firstRange(of: end) else {
             throw CryptoError.decodingFailed("missing RSA PUBLIC KEY PEM markers")
         }
         let der = try Base64.decode(String(pem[b.upperBound..<e.lowerBound]))

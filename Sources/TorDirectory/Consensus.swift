@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TorCrypto
 
 /// A parsed microdescriptor-flavoured consensus (dir-spec §3.4.1, §3.9.2).

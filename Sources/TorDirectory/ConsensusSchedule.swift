@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Consensus {
     /// Whether `now` lies in `valid-after … valid-until`.

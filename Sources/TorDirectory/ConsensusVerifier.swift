@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TorCrypto
 
 /// Checks a consensus against the configured authorities and their key certificates

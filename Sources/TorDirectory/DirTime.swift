@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Tor's directory timestamps: `YYYY-MM-DD HH:MM:SS`, always UTC (dir-spec §1.3 "ISOTime").
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TorCrypto
 
 /// A Tor Ed25519 certificate (cert-spec §2.1).

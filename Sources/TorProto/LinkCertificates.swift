@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TorCrypto
 
 /// The identities a relay proved in its CERTS cell (tor-spec §4.2, checklist §1.4).

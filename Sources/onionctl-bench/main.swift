@@ -18,7 +18,7 @@ import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
-import Foundation
+import FoundationEssentials
 #endif
 import OnionService
 import TorCircuits
@@ -98,7 +98,13 @@ enum JSONValue {
         func num(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
         switch self {
         case let .number(value): return num(value)
-        case let .text(value): return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case let .text(value):
+            var escaped = ""
+            for character in value {
+                if character == "\\" || character == "\"" { escaped.append("\\") }
+                escaped.append(character)
+            }
+            return "\"" + escaped + "\""
         case let .numbers(values): return "[" + values.map(num).joined(separator: ",") + "]"
         }
     }
