@@ -127,11 +127,19 @@ public actor OnionServiceConnector {
     private func establish(_ address: OnionAddress, directory: NetDirectory, clientAuthKey: X25519PrivateKey?,
                            report: @escaping @Sendable (ConnectionPhase, String) -> Void) async throws -> Circuit {
         for refetch in [false, true] {
-            let (descriptor, keys) = try await descriptor(for: address, directory: directory, clientAuthKey: clientAuthKey,
-                                                          forceFetch: refetch, report: report)
+            // The rendezvous point does not depend on the descriptor: set it up meanwhile.
+            let rendezvousPoint = PendingRendezvous(network: network, directory: directory, stepTimeout: stepTimeout)
+            let descriptor: HSDescriptorContent, keys: BlindedKeys
+            do {
+                (descriptor, keys) = try await self.descriptor(for: address, directory: directory, clientAuthKey: clientAuthKey,
+                                                               forceFetch: refetch, report: report)
+            } catch {
+                rendezvousPoint.discard()
+                throw error
+            }
             do {
                 return try await introduceAndRendezvous(address, descriptor: descriptor, keys: keys, directory: directory,
-                                                         report: report)
+                                                         rendezvousPoint: rendezvousPoint, report: report)
             } catch let error as OnionServiceError {
                 switch error {
                 case .introductionFailed, .serviceOffline: break
@@ -247,54 +255,41 @@ public actor OnionServiceConnector {
     // MARK: Introduction and rendezvous
 
     private func introduceAndRendezvous(_ address: OnionAddress, descriptor: HSDescriptorContent, keys: BlindedKeys,
-                                        directory: NetDirectory,
+                                        directory: NetDirectory, rendezvousPoint pending: PendingRendezvous,
                                         report: @Sendable (ConnectionPhase, String) -> Void) async throws -> Circuit {
         let onion = address.description
         guard !descriptor.introductionPoints.isEmpty else {
+            pending.discard()
             throw OnionServiceError.introductionFailed(onion: onion, detail: "the descriptor lists no introduction points")
         }
+        let introductionPoints = descriptor.introductionPoints.shuffled()
+        // The first introduction circuit is built while the rendezvous point is still being set up
+        // (only the INTRODUCE1 cell needs it).
+        var firstIntroduction: Task<Circuit, any Error>?
+        if let target = Self.introductionTarget(introductionPoints[0]) {
+            let network = self.network
+            firstIntroduction = Task { try await network.buildCircuit(hops: 3, endingAt: target) }
+        }
+        defer {
+            if let firstIntroduction { Task { (try? await firstIntroduction.value)?.destroy() } }
+        }
         report(.rendezvous, "establishing a rendezvous point")
-        let cookie = HsNtorClient.makeRendezvousCookie()
-        var rendezvousFailures = [String]()
-        var tried = [Relay]()
-        var established: (circuit: Circuit, point: Relay)?
-        // A dead or overloaded rendezvous point costs one attempt; try up to three.
-        while established == nil && tried.count < 3 {
-            let selector = PathSelector(directory: directory)
-            guard let point = try? selector.pick(.middle, requiring: [.fast], where: { relay in
-                relay.status.protocols.supports("HSRend", 2) && !tried.contains(relay)
-            }) else { break }
-            tried.append(point)
-            do {
-                let circuit = try await network.buildCircuit(hops: 3, endingAt: point.extendTarget)
-                try circuit.send(RelayMessage(command: .establishRendezvous, data: cookie), toHop: circuit.hopCount - 1)
-                let (_, reply) = try await circuit.nextMessage(timeout: stepTimeout, what: "waiting for RENDEZVOUS_ESTABLISHED")
-                guard reply.command == .rendezvousEstablished else {
-                    circuit.destroy()
-                    rendezvousFailures.append("\(point.nickname) answered \(reply.command)")
-                    continue
-                }
-                established = (circuit, point)
-            } catch {
-                rendezvousFailures.append("\(point.nickname): \(error)")
-            }
+        let rend: Circuit, rendezvousPoint: Relay
+        do { (rend, rendezvousPoint) = try await pending.established() } catch let failure as RendezvousPointFailure {
+            throw OnionServiceError.rendezvousFailed(onion: onion, detail: failure.detail)
+        } catch {
+            pending.discard()
+            throw error
         }
-        guard let (rend, rendezvousPoint) = established else {
-            throw OnionServiceError.rendezvousFailed(onion: onion, detail: rendezvousFailures.isEmpty
-                ? "no relay can serve as rendezvous point" : rendezvousFailures.joined(separator: "; "))
-        }
+        let cookie = pending.cookie
         var failures = [String]()
         var notRecognized = 0
-        for introPoint in descriptor.introductionPoints.shuffled() {
+        for (index, introPoint) in introductionPoints.enumerated() {
             report(.introduction, "introducing through \(failures.count + 1) of \(descriptor.introductionPoints.count)")
-            guard let legacy = introPoint.linkSpecifiers.compactMap({ spec -> [UInt8]? in
-                if case let .legacyID(id) = spec { return id } else { return nil }
-            }).first else {
+            guard let target = Self.introductionTarget(introPoint) else {
                 failures.append("an introduction point without an RSA identity")
                 continue
             }
-            let target = ExtendTarget(nickname: "intro point \(hexString(legacy).prefix(8))", linkSpecifiers: introPoint.linkSpecifiers,
-                                      rsaIdentity: legacy, ntorOnionKey: introPoint.onionKey)
             let handshake: HsNtorClient
             let body: [UInt8]
             do {
@@ -306,7 +301,13 @@ public actor OnionServiceConnector {
                 continue
             }
             do {
-                let intro = try await network.buildCircuit(hops: 3, endingAt: target)
+                let intro: Circuit
+                if index == 0, let prebuilt = firstIntroduction {
+                    firstIntroduction = nil
+                    intro = try await prebuilt.value
+                } else {
+                    intro = try await network.buildCircuit(hops: 3, endingAt: target)
+                }
                 defer { intro.destroy() }
                 try intro.send(RelayMessage(command: .introduce1, data: body), toHop: intro.hopCount - 1)
                 let (_, ackMessage) = try await intro.nextMessage(timeout: stepTimeout, what: "waiting for INTRODUCE_ACK")
@@ -346,6 +347,15 @@ public actor OnionServiceConnector {
             throw OnionServiceError.serviceOffline(onion: onion)
         }
         throw OnionServiceError.introductionFailed(onion: onion, detail: failures.joined(separator: "; "))
+    }
+
+    /// Where to extend for an introduction point (nil if it lacks the RSA identity EXTEND2 needs).
+    private static func introductionTarget(_ point: IntroductionPoint) -> ExtendTarget? {
+        guard let legacy = point.linkSpecifiers.compactMap({ spec -> [UInt8]? in
+            if case let .legacyID(id) = spec { return id } else { return nil }
+        }).first else { return nil }
+        return ExtendTarget(nickname: "intro point \(hexString(legacy).prefix(8))", linkSpecifiers: point.linkSpecifiers,
+                            rsaIdentity: legacy, ntorOnionKey: point.onionKey)
     }
 
     private func mapped(_ error: any Error, _ address: OnionAddress) -> any Error {

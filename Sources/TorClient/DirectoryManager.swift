@@ -48,10 +48,19 @@ public actor DirectoryManager {
 
     public var report: BootstrapReport? { lastReport }
 
-    /// A usable directory: the one in memory if still fresh, else refreshed (falling back to
-    /// the current one while it is reasonably live).
+    /// A usable directory: the one in memory if still fresh; else, while its consensus is still
+    /// valid, that one at once with a newer one fetched in the background (as C tor fetches a new
+    /// consensus between fresh-until and valid-until); else refreshed now (falling back to the current
+    /// one while it is reasonably live). At a start, a valid consensus in the cache whose
+    /// microdescriptors are all cached counts as the one in memory.
     public func netDirectory() async throws -> NetDirectory {
-        if let current, now() < current.consensus.freshUntil { return current }
+        let time = now()
+        if let current, time < current.consensus.freshUntil { return current }
+        if current == nil { current = cachedDirectory(now: time) }
+        if let current, time < current.consensus.validUntil {
+            refreshInBackground()
+            return current
+        }
         if let refreshing { return try await refreshing.value }
         let task = Task { try await self.bootstrap().directory }
         refreshing = task
@@ -64,6 +73,37 @@ public actor DirectoryManager {
             }
             throw error
         }
+    }
+
+    /// The cached directory, if its consensus verifies, is valid at `time` and every
+    /// microdescriptor it needs is cached; nil otherwise (``bootstrap()`` then does the work).
+    private func cachedDirectory(now time: Date) -> NetDirectory? {
+        let cachedCerts = (try? cache.loadCertificates(trusted: config.authorities, now: time))?.valid ?? []
+        mergeCertificates(cachedCerts)
+        let verifier = ConsensusVerifier(authorities: config.v3Authorities, certificates: certificates)
+        guard let consensus = (try? cache.loadConsensus(verifier: verifier, now: time))?.consensus,
+              time < consensus.validUntil,
+              ProtocolVersions.onionctlSupported.missing(from: consensus.requiredClientProtocols).isEmpty,
+              let micro = try? cache.loadMicrodescriptors(for: consensus), micro.missing.isEmpty else { return nil }
+        let directory = NetDirectory(consensus: consensus,
+                                     microdescriptors: Dictionary(micro.found.map { ($0.digest, $0) }, uniquingKeysWith: { a, _ in a }),
+                                     isTestingNetwork: config.testingTorNetwork)
+        return directory.relays.count >= min(3, consensus.routers.count) ? directory : nil
+    }
+
+    /// Starts fetching a newer consensus unless a fetch is under way; failures keep the current one.
+    private func refreshInBackground() {
+        guard refreshing == nil else { return }
+        let task = Task { try await self.bootstrap().directory }
+        refreshing = task
+        Task {
+            _ = await task.result
+            self.finishedRefreshing(task)
+        }
+    }
+
+    private func finishedRefreshing(_ task: Task<NetDirectory, any Error>) {
+        if refreshing == task { refreshing = nil }
     }
 
     /// Loads what the cache holds and fetches whatever is missing or stale.

@@ -42,6 +42,34 @@ final class BootstrapEndToEndTests: XCTestCase {
         XCTAssertEqual(second.guards, first.guards, "guards are persisted")
     }
 
+    func testStaleButValidCachedConsensusIsUsedAtOnceAndReplacedInTheBackground() async throws {
+        let network = try TestNetwork.shared()
+        let cold = try makeClient("stale", network: network)
+        // A consensus that is past fresh-until but not valid-until when the second client starts
+        // (on this network: fresh for 10 s, valid for 20 s). Bounded: three tries.
+        var first: BootstrapReport?
+        for _ in 0..<3 {
+            let report = try await cold.bootstrap()
+            let wait = report.freshUntil.timeIntervalSinceNow + 0.5
+            if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
+            if report.validUntil.timeIntervalSinceNow > 3 { first = report; break }
+        }
+        await cold.shutdown()
+        let cached = try XCTUnwrap(first, "never caught a consensus between fresh-until and valid-until")
+        let warm = TorClient(configuration: cold.configuration)
+        let directory = try await warm.netDirectory()
+        XCTAssertEqual(directory.consensus.validAfter, cached.validAfter, "the cached, still valid consensus is used at once")
+        // The newer consensus arrives by itself, without another caller waiting for it (bounded poll).
+        var newer: Date?
+        for _ in 0..<100 {
+            let current = try await warm.netDirectory().consensus.validAfter
+            if current > cached.validAfter { newer = current; break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        await warm.shutdown()
+        XCTAssertNotNil(newer, "no newer consensus was fetched in the background within 10 s")
+    }
+
     func testTamperedCachedConsensusIsRejectedAndRefetched() async throws {
         let network = try TestNetwork.shared()
         let client = try makeClient("tamper", network: network)
