@@ -73,7 +73,9 @@ public final class Channel: @unchecked Sendable {
         })
         shared.handshakeFramer = CellFramer(circuitIDWidth: 2, maxVariableLength: Channel.maxHandshakeCellLength)
         shared.handshakeQueue = handshakeCells
-        io.start(name: address.description)
+        do { try io.start(name: address.description) } catch {
+            throw ChannelError.connectFailed(address, "\(error)")
+        }
         let current = now()
         do {
             return try await withTimeout(timeout, error: ChannelError.timedOut("in the link handshake with \(address)")) {

@@ -74,8 +74,14 @@ final class ChannelIO: @unchecked Sendable {
         self.onClose = onClose
     }
 
-    func start(name: String) {
-        startDetachedThread(name: "channel \(name)") { [self] in run() }
+    /// Starts the I/O thread.
+    /// - Throws: ``ThreadStartError`` if the system has no thread to give.
+    /// Without a thread, the socket and pipe are released at once.
+    func start(name: String) throws(ThreadStartError) {
+        do { try startDetachedThread(name: "channel \(name)") { [self] in run() } } catch {
+            release("no I/O thread: \(error)")
+            throw error
+        }
     }
 
     /// Queues bytes for sending; never blocks on the network.
@@ -161,6 +167,11 @@ final class ChannelIO: @unchecked Sendable {
                 break
             }
         }
+        release(reason)
+    }
+
+    /// Closes the socket and the wake-up pipe and reports the channel closed.
+    private func release(_ reason: String) {
         Glibc.close(fd)
         Glibc.close(wakeFD)
         Glibc.close(wakeWriteFD)

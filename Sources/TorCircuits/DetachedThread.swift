@@ -8,7 +8,8 @@ import Darwin
 ///
 /// Used instead of Foundation's `Thread` so the Tor client needs only FoundationEssentials: full
 /// Foundation (and the ICU data it maps) would triple the client's resident code pages.
-func startDetachedThread(name: String, stackSize: Int = 1 << 20, _ body: @escaping @Sendable () -> Void) {
+/// - Throws: ``ThreadStartError`` when the system has no thread to give (the work is not run).
+func startDetachedThread(name: String, stackSize: Int = 1 << 20, _ body: @escaping @Sendable () -> Void) throws(ThreadStartError) {
     final class Box: @unchecked Sendable {
         let name: String
         let body: @Sendable () -> Void
@@ -31,11 +32,18 @@ func startDetachedThread(name: String, stackSize: Int = 1 << 20, _ body: @escapi
         box.body()
         return nil
     }, box)
-    // Only when the system is out of threads: run the work here rather than lose it.
     if created != 0 {
-        let box = Unmanaged<Box>.fromOpaque(box).takeRetainedValue()
-        box.body()
+        Unmanaged<Box>.fromOpaque(box).release()
+        throw ThreadStartError(name: name, code: created)
     }
+}
+
+/// The system refused a new thread (`pthread_create` failed, usually for lack of memory or of
+/// threads allowed to this process).
+struct ThreadStartError: Error, CustomStringConvertible {
+    var name: String
+    var code: Int32
+    var description: String { "cannot start thread '\(name)': \(String(cString: strerror(code)))" }
 }
 
 /// Names the calling thread (seen in `top -H`, gdb and crash reports). glibc's
