@@ -78,17 +78,38 @@ public actor DirectoryManager {
     /// The cached directory, if its consensus verifies, is valid at `time` and every
     /// microdescriptor it needs is cached; nil otherwise (``bootstrap()`` then does the work).
     private func cachedDirectory(now time: Date) -> NetDirectory? {
-        let cachedCerts = (try? cache.loadCertificates(trusted: config.authorities, now: time))?.valid ?? []
-        mergeCertificates(cachedCerts)
+        loadCachedCertificates(now: time)
         let verifier = ConsensusVerifier(authorities: config.v3Authorities, certificates: certificates)
         guard let consensus = (try? cache.loadConsensus(verifier: verifier, now: time))?.consensus,
-              time < consensus.validUntil,
-              ProtocolVersions.onionctlSupported.missing(from: consensus.requiredClientProtocols).isEmpty,
+              time < consensus.validUntil, missingRequiredProtocols(consensus) == nil,
               let micro = try? cache.loadMicrodescriptors(for: consensus), micro.missing.isEmpty else { return nil }
-        let directory = NetDirectory(consensus: consensus,
-                                     microdescriptors: Dictionary(micro.found.map { ($0.digest, $0) }, uniquingKeysWith: { a, _ in a }),
-                                     isTestingNetwork: config.testingTorNetwork)
-        return directory.relays.count >= min(3, consensus.routers.count) ? directory : nil
+        return try? usableDirectory(consensus, Self.byDigest(micro.found))
+    }
+
+    /// Adds the still-valid authority certificates of the cache to those known.
+    private func loadCachedCertificates(now time: Date) {
+        mergeCertificates((try? cache.loadCertificates(trusted: config.authorities, now: time))?.valid ?? [])
+    }
+
+    /// The client protocols `consensus` requires that onionctl lacks, if it enforces them (only
+    /// consensuses newer than onionctl's release, as C tor does); nil otherwise.
+    private func missingRequiredProtocols(_ consensus: Consensus) -> String? {
+        let unsupported = ProtocolVersions.onionctlSupported.missing(from: consensus.requiredClientProtocols)
+        return !unsupported.isEmpty && consensus.validAfter > Self.releaseDate ? unsupported.description : nil
+    }
+
+    /// The directory of `consensus` and its microdescriptors.
+    /// - Throws: ``DirectoryError/notEnoughRelays(have:of:)`` when fewer than 3 relays are usable.
+    private func usableDirectory(_ consensus: Consensus, _ micro: [[UInt8]: Microdescriptor]) throws -> NetDirectory {
+        let directory = NetDirectory(consensus: consensus, microdescriptors: micro, isTestingNetwork: config.testingTorNetwork)
+        if directory.relays.count < min(3, consensus.routers.count) {
+            throw DirectoryError.notEnoughRelays(have: directory.relays.count, of: consensus.routers.count)
+        }
+        return directory
+    }
+
+    private static func byDigest(_ descriptors: [Microdescriptor]) -> [[UInt8]: Microdescriptor] {
+        Dictionary(descriptors.map { ($0.digest, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Starts fetching a newer consensus unless a fetch is under way; failures keep the current one.
@@ -113,8 +134,7 @@ public actor DirectoryManager {
         let time = now()
         var warnings = [String]()
         let verifierAuthorities = config.v3Authorities
-        let cachedCerts = (try? cache.loadCertificates(trusted: config.authorities, now: time))?.valid ?? []
-        mergeCertificates(cachedCerts)
+        loadCachedCertificates(now: time)
         // 1. Consensus: cached if still fresh, else fetched (keeping the cached one on failure).
         var consensus: Consensus?
         var signers: [String] = []
@@ -150,14 +170,11 @@ public actor DirectoryManager {
             }
         }
         guard let consensus else { throw DirectoryError.rejectedConsensus("no consensus available") }
-        let unsupported = ProtocolVersions.onionctlSupported.missing(from: consensus.requiredClientProtocols)
-        if !unsupported.isEmpty && consensus.validAfter > Self.releaseDate {
-            throw DirectoryError.missingProtocols(unsupported.description)
-        }
+        if let missing = missingRequiredProtocols(consensus) { throw DirectoryError.missingProtocols(missing) }
         // 2. Microdescriptors: those the cache lacks, in parallel batches.
         let cached: (found: [Microdescriptor], missing: [[UInt8]]) = (try? cache.loadMicrodescriptors(for: consensus))
             ?? ([], consensus.routers.map(\.microdescriptorDigest))
-        var micro = Dictionary(cached.found.map { ($0.digest, $0) }, uniquingKeysWith: { a, _ in a })
+        var micro = Self.byDigest(cached.found)
         var fetchedMicro = 0
         if !cached.missing.isEmpty {
             if circuits.isEmpty {
@@ -183,10 +200,7 @@ public actor DirectoryManager {
             for descriptor in found { micro[descriptor.digest] = descriptor }
             try? cache.storeMicrodescriptors(Array(micro.values), keeping: Set(consensus.routers.map(\.microdescriptorDigest)))
         }
-        let directory = NetDirectory(consensus: consensus, microdescriptors: micro, isTestingNetwork: config.testingTorNetwork)
-        if directory.relays.count < min(3, consensus.routers.count) {
-            throw DirectoryError.notEnoughRelays(have: directory.relays.count, of: consensus.routers.count)
-        }
+        let directory = try usableDirectory(consensus, micro)
         current = directory
         let report = BootstrapReport(
             validAfter: consensus.validAfter, freshUntil: consensus.freshUntil, validUntil: consensus.validUntil,
