@@ -42,7 +42,9 @@ public struct ClientAuthKey: Sendable {
         do { address = try OnionAddress(fields[0]) } catch {
             throw .badAddress(line: lineNumber, error)
         }
-        let key = try Self.decodeKey(fields[3], lineNumber: lineNumber)
+        var key = try Self.decodeKey(fields[3], lineNumber: lineNumber)
+        // The decoded key goes into wiped storage (X25519PrivateKey); this array is wiped here.
+        defer { wipe(&key) }
         guard key.contains(where: { $0 != 0 }) else {
             throw .badKey(line: lineNumber, detail: "the private key is all zeros")
         }

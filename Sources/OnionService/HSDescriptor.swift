@@ -37,6 +37,8 @@ public struct HSDescriptor: Sendable {
 
     /// When the signing certificate expires.
     public var expiration: Date { signingKeyCertificate.expiration }
+    /// The time the certificates were checked against (the inner layer's are checked against it too).
+    public let checkedAt: Date
 
     /// Parses the outer layer and checks the certificate (type, blinded key, signature, expiry)
     /// and the descriptor signature.
@@ -108,6 +110,7 @@ public struct HSDescriptor: Sendable {
 
         lifetimeMinutes = lifetime
         signingKeyCertificate = certificate
+        checkedAt = now
         signingKey = certificate.certifiedKey
         revisionCounter = revision
         self.blindedPublicKey = blindedPublicKey
@@ -166,7 +169,7 @@ public struct HSDescriptor: Sendable {
             throw clientAuthKey == nil ? .clientAuthorizationRequired : .clientAuthorizationRejected
         }
         return try HSDescriptorContent(plaintext, signingKey: signingKey,
-                                       usedClientAuthorization: cookie != nil)
+                                       usedClientAuthorization: cookie != nil, now: checkedAt)
     }
 
     /// Parses, verifies and decrypts a descriptor fetched for `keys` in one step.

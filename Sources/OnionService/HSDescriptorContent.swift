@@ -51,11 +51,12 @@ public struct HSDescriptorContent: Sendable {
     /// Parses an already decrypted layer-2 plaintext whose intro-point certificates must be
     /// signed by `signingKey` (a seam for fuzzing and tests; clients use
     /// ``HSDescriptor/decrypt(subcredential:clientAuthKey:)``).
-    public init(plaintext: [UInt8], signingKey: [UInt8]) throws(HSDescriptorError) {
-        try self.init(plaintext, signingKey: signingKey, usedClientAuthorization: false)
+    /// Certificates must be valid at `now`.
+    public init(plaintext: [UInt8], signingKey: [UInt8], now: Date = Date()) throws(HSDescriptorError) {
+        try self.init(plaintext, signingKey: signingKey, usedClientAuthorization: false, now: now)
     }
 
-    init(_ plaintext: [UInt8], signingKey: [UInt8], usedClientAuthorization: Bool) throws(HSDescriptorError) {
+    init(_ plaintext: [UInt8], signingKey: [UInt8], usedClientAuthorization: Bool, now: Date) throws(HSDescriptorError) {
         let layer = Self.layer
         let document: NetDocument
         do { document = try NetDocument(plaintext) } catch { throw .malformed(line: nil, detail: "\(layer): \(error)") }
@@ -122,7 +123,7 @@ public struct HSDescriptorContent: Sendable {
             var end = index + 1
             while end < items.count && items[end].keyword != "introduction-point" { end += 1 }
             do {
-                points.append(try IntroductionPoint(section: Array(items[index..<end]), signingKey: signingKey))
+                points.append(try IntroductionPoint(section: Array(items[index..<end]), signingKey: signingKey, now: now))
             } catch {
                 skipped.append(error.description)
             }

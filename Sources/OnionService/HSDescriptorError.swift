@@ -1,3 +1,6 @@
+import FoundationEssentials
+import TorDirectory
+
 /// Why an onion-service descriptor could not be used. The messages are shown to people, so
 /// they say what went wrong in plain words.
 public enum HSDescriptorError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -12,6 +15,9 @@ public enum HSDescriptorError: Error, Equatable, Sendable, CustomStringConvertib
     case badSignature
     /// The descriptor signing certificate has expired.
     case expired
+    /// An introduction point's certificate (`auth-key` or `enc-key-cert`) has expired: C tor
+    /// refuses such an introduction point too (hs_descriptor.c, cert_is_valid).
+    case introductionPointCertificateExpired(keyword: String, line: Int, expiredAt: Date)
     /// The service requires client authorization and no key was given (or the encrypted layer
     /// does not open without one).
     case clientAuthorizationRequired
@@ -32,6 +38,9 @@ public enum HSDescriptorError: Error, Equatable, Sendable, CustomStringConvertib
             return "the descriptor's signature does not verify: it was altered or not made by this onion service"
         case .expired:
             return "the descriptor has expired"
+        case let .introductionPointCertificateExpired(keyword, line, expiredAt):
+            return "the descriptor's introduction point at line \(line) has an expired \(keyword) certificate "
+                + "(expired \(DirTime.format(expiredAt))): the service or our clock is wrong"
         case .clientAuthorizationRequired:
             return "this onion service requires client authorization: add its client key to reach it"
         case .clientAuthorizationRejected:

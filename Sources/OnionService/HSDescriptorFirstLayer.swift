@@ -86,10 +86,15 @@ public struct HSDescriptorFirstLayer: Sendable {
     ///     CLIENT-ID   = KEYS[0:8],  COOKIE-KEY = KEYS[8:40]
     ///     cookie      = AES-256-CTR(COOKIE-KEY, IV) ^ encrypted-cookie
     public func descriptorCookie(clientKey: X25519PrivateKey, subcredential: [UInt8]) -> [UInt8]? {
-        guard authType == "x25519", let seed = try? clientKey.sharedSecret(with: ephemeralKey) else { return nil }
-        let keys = Hash.shake256(subcredential + seed, outputLength: 40)
+        guard authType == "x25519", var seed = try? clientKey.sharedSecret(with: ephemeralKey) else { return nil }
+        var seedInput = subcredential + seed
+        wipe(&seed)
+        var keys = Hash.shake256(seedInput, outputLength: 40)
+        wipe(&seedInput)
         let clientID = Array(keys[0..<8])
-        let cookieKey = Array(keys[8..<40])
+        var cookieKey = Array(keys[8..<40])
+        wipe(&keys)
+        defer { wipe(&cookieKey) }
         guard let entry = authClients.first(where: { constantTimeEquals($0.clientID, clientID) }),
               let cipher = try? AESCTR(key: cookieKey, iv: entry.iv) else { return nil }
         return cipher.process(entry.encryptedCookie)

@@ -148,13 +148,18 @@ public struct HsNtorClient: Sendable {
         guard body.count >= 64 else { throw .badInput("RENDEZVOUS2 carries \(body.count) bytes, expected 64") }
         let serverY = Array(body[0..<32])
         let auth = Array(body[32..<64])
-        let xY = try sharedSecret(serverY)
-        let xB = try sharedSecret(encKey)
+        var xY = try sharedSecret(serverY)
+        var xB = try sharedSecret(encKey)
         let ourX = ephemeralKey.publicKey
-        let secretInput = xY + xB + authKey + encKey + ourX + serverY + Self.protoID
+        var secretInput = xY + xB + authKey + encKey + ourX + serverY + Self.protoID
+        wipe(&xY)
+        wipe(&xB)
+        defer { wipe(&secretInput) }
         let seed = HSPrimitives.mac(key: secretInput, message: Self.tHsEnc)
-        let verify = HSPrimitives.mac(key: secretInput, message: Self.tHsVerify)
-        let authInput = verify + authKey + encKey + serverY + ourX + Self.protoID + HSPrimitives.ascii("Server")
+        var verify = HSPrimitives.mac(key: secretInput, message: Self.tHsVerify)
+        var authInput = verify + authKey + encKey + serverY + ourX + Self.protoID + HSPrimitives.ascii("Server")
+        wipe(&verify)
+        defer { wipe(&authInput) }
         let expected = HSPrimitives.mac(key: authInput, message: Self.tHsMac)
         guard constantTimeEquals(expected, auth) else { throw .authenticationFailed }
         return Result(ntorKeySeed: seed,

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import TorCrypto
 import TorDirectory
 import TorProto
@@ -10,7 +11,8 @@ import TorProto
 ///     enc-key ntor <base64 32>             KP_hss_ntor, the hs-ntor key B
 ///     enc-key-cert (ED25519 CERT type 0B, signed by KP_hs_desc_sign)
 ///
-/// Like C tor, certificate expiry is not checked here (only type, signer and signature).
+/// Like C tor (hs_descriptor.c, `cert_is_valid`), both certificates are checked for type, signer,
+/// signature and expiry.
 public struct IntroductionPoint: Sendable, Equatable {
     /// The `introduction-point` bytes, `NSPEC | specifiers`, exactly as published: send them
     /// verbatim and in order in the EXTEND2 to this relay.
@@ -26,7 +28,7 @@ public struct IntroductionPoint: Sendable, Equatable {
     public let encKey: [UInt8]
     public let encKeyCertificate: Ed25519Certificate
 
-    init(section: [NetDocument.Item], signingKey: [UInt8]) throws(HSDescriptorError) {
+    init(section: [NetDocument.Item], signingKey: [UInt8], now: Date) throws(HSDescriptorError) {
         let layer = "introduction point"
         let head = section[0]
         let line = head.line
@@ -54,7 +56,7 @@ public struct IntroductionPoint: Sendable, Equatable {
 
         let authItem = try DescriptorLayer.exactlyOnce("auth-key", in: section, layer: layer)
         authKeyCertificate = try Self.certificate(authItem, type: Ed25519Certificate.CertType.hsDescSigningToIntroAuth,
-                                                  signingKey: signingKey, layer: layer)
+                                                  signingKey: signingKey, layer: layer, now: now)
         authKey = authKeyCertificate.certifiedKey
 
         let encItem = try DescriptorLayer.exactlyOnce("enc-key", in: section, layer: layer)
@@ -65,12 +67,12 @@ public struct IntroductionPoint: Sendable, Equatable {
 
         let encCertItem = try DescriptorLayer.exactlyOnce("enc-key-cert", in: section, layer: layer)
         encKeyCertificate = try Self.certificate(encCertItem, type: Ed25519Certificate.CertType.hsDescSigningToIntroEnc,
-                                                 signingKey: signingKey, layer: layer)
+                                                 signingKey: signingKey, layer: layer, now: now)
     }
 
-    /// Parses an `ED25519 CERT` object and checks its type, embedded signer and signature.
+    /// Parses an `ED25519 CERT` object and checks its type, embedded signer, signature and expiry.
     static func certificate(_ item: NetDocument.Item, type: UInt8, signingKey: [UInt8],
-                            layer: String) throws(HSDescriptorError) -> Ed25519Certificate {
+                            layer: String, now: Date) throws(HSDescriptorError) -> Ed25519Certificate {
         guard let object = item.object, object.tag == "ED25519 CERT" else {
             throw .malformed(line: item.line, detail: "\(layer): \(item.keyword) needs an ED25519 CERT object")
         }
@@ -84,6 +86,9 @@ public struct IntroductionPoint: Sendable, Equatable {
         guard let signer = certificate.signingKey, signer == signingKey,
               Ed25519.verify(signature: certificate.signature, message: certificate.signedBytes, publicKey: signingKey) else {
             throw .badSignature
+        }
+        guard certificate.expiration > now else {
+            throw .introductionPointCertificateExpired(keyword: item.keyword, line: item.line, expiredAt: certificate.expiration)
         }
         return certificate
     }

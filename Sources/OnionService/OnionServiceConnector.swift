@@ -21,6 +21,8 @@ public actor OnionServiceConnector {
     private var descriptors: [OnionAddress: CachedDescriptor] = [:]
     private var rendezvous: [OnionAddress: Circuit] = [:]
     private var pending: [OnionAddress: Task<Circuit, any Error>] = [:]
+    /// Seconds from INTRODUCE_ACK to RENDEZVOUS2 of recent successful joins (most recent last).
+    private var recentRendezvousTimes: [TimeInterval] = []
 
     public init(network: any OnionServiceNetwork, stepTimeout: TimeInterval = 30) {
         self.network = network
@@ -284,8 +286,11 @@ public actor OnionServiceConnector {
         let cookie = pending.cookie
         var failures = [String]()
         var notRecognized = 0
+        // Every handshake whose INTRODUCE1 the service may have received: RENDEZVOUS2 answers one of them.
+        var introduced = [HsNtorClient]()
+        let patience = rendezvousPatience()
         for (index, introPoint) in introductionPoints.enumerated() {
-            report(.introduction, "introducing through \(failures.count + 1) of \(descriptor.introductionPoints.count)")
+            report(.introduction, "introducing through \(index + 1) of \(descriptor.introductionPoints.count)")
             guard let target = Self.introductionTarget(introPoint) else {
                 failures.append("an introduction point without an RSA identity")
                 continue
@@ -309,12 +314,9 @@ public actor OnionServiceConnector {
                     intro = try await network.buildCircuit(hops: 3, endingAt: target)
                 }
                 defer { intro.destroy() }
-                try intro.send(RelayMessage(command: .introduce1, data: body), toHop: intro.hopCount - 1)
+                try intro.send(RelayMessage(command: .introduce1, data: body), toHop: intro.hopCount - 1,
+                               expecting: [.introduceAck])
                 let (_, ackMessage) = try await intro.nextMessage(timeout: stepTimeout, what: "waiting for INTRODUCE_ACK")
-                guard ackMessage.command == .introduceAck else {
-                    failures.append("introduction point answered \(ackMessage.command)")
-                    continue
-                }
                 let ack = try IntroduceAck(body: ackMessage.data)
                 guard ack.status == .success else {
                     if ack.status == .serviceNotRecognized { notRecognized += 1 }
@@ -325,15 +327,26 @@ public actor OnionServiceConnector {
                 failures.append("\(error)")
                 continue
             }
+            introduced.append(handshake)
+            // A service may drop an introduction it was given (a Minitor device drops one that comes
+            // within seconds of the previous): wait a bounded time, then introduce through the next
+            // point while still listening for the first. The last point gets the full step time.
+            let isLast = index == introductionPoints.count - 1
+            let wait = isLast ? stepTimeout : patience
             report(.rendezvous, "waiting for the service to join the rendezvous")
+            let ackedAt = Date()
             do {
-                let (_, joined) = try await rend.nextMessage(timeout: stepTimeout * 2, what: "waiting for RENDEZVOUS2")
-                guard joined.command == .rendezvous2 else {
-                    throw OnionServiceError.rendezvousFailed(onion: onion, detail: "got \(joined.command) instead of RENDEZVOUS2")
-                }
-                let result = try handshake.complete(rendezvous2: joined.data)
+                let (_, joined) = try await rend.nextMessage(timeout: wait, what: "waiting for RENDEZVOUS2")
+                recordRendezvous(Date().timeIntervalSince(ackedAt))
+                let result = try Self.complete(joined.data, with: introduced)
                 try rend.appendHop(name: onion, keys: result.hopKeys)
                 return rend
+            } catch CircuitError.timedOut {
+                failures.append("the service did not join the rendezvous within \(Int(wait.rounded())) s")
+                if !isLast {
+                    report(.introduction, "no answer after \(Int(wait.rounded())) s; trying another introduction point")
+                }
+                continue
             } catch let error as OnionServiceError {
                 rend.destroy()
                 throw error
@@ -346,8 +359,40 @@ public actor OnionServiceConnector {
         if notRecognized > 0 && notRecognized * 2 >= descriptor.introductionPoints.count {
             throw OnionServiceError.serviceOffline(onion: onion)
         }
+        if !introduced.isEmpty {
+            throw OnionServiceError.rendezvousFailed(onion: onion, detail: failures.joined(separator: "; "))
+        }
         throw OnionServiceError.introductionFailed(onion: onion, detail: failures.joined(separator: "; "))
     }
+
+    /// Completes the rendezvous with whichever introduction the service answered (the RENDEZVOUS2
+    /// MAC proves which); none matching means the point or service sent a forged answer.
+    private static func complete(_ rendezvous2: [UInt8], with introduced: [HsNtorClient]) throws -> HsNtorClient.Result {
+        var lastError: (any Error)?
+        for handshake in introduced.reversed() {
+            do { return try handshake.complete(rendezvous2: rendezvous2) } catch { lastError = error }
+        }
+        throw lastError ?? OnionServiceError.network("RENDEZVOUS2 with no introduction pending")
+    }
+
+    // MARK: Rendezvous patience
+
+    /// How long to wait for RENDEZVOUS2 after a successful INTRODUCE_ACK before introducing through
+    /// another point: three times the slowest of the recent joins on this network, at least
+    /// ``minimumRendezvousPatience`` (a Minitor device ignores introductions for about 5 s after one),
+    /// at most the step timeout; ``initialRendezvousPatience`` before any join was seen.
+    func rendezvousPatience() -> TimeInterval {
+        guard let slowest = recentRendezvousTimes.max() else { return min(Self.initialRendezvousPatience, stepTimeout) }
+        return min(max(slowest * 3, Self.minimumRendezvousPatience), stepTimeout)
+    }
+
+    private func recordRendezvous(_ seconds: TimeInterval) {
+        recentRendezvousTimes.append(seconds)
+        if recentRendezvousTimes.count > 16 { recentRendezvousTimes.removeFirst() }
+    }
+
+    static let minimumRendezvousPatience: TimeInterval = 6
+    static let initialRendezvousPatience: TimeInterval = 10
 
     /// Where to extend for an introduction point (nil if it lacks the RSA identity EXTEND2 needs).
     private static func introductionTarget(_ point: IntroductionPoint) -> ExtendTarget? {

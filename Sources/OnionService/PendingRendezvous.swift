@@ -26,13 +26,12 @@ struct PendingRendezvous: Sendable {
                 do {
                     let circuit = try await network.buildCircuit(hops: 3, endingAt: point.extendTarget)
                     do {
-                        try circuit.send(RelayMessage(command: .establishRendezvous, data: cookie), toHop: circuit.hopCount - 1)
-                        let (_, reply) = try await circuit.nextMessage(timeout: stepTimeout, what: "waiting for RENDEZVOUS_ESTABLISHED")
-                        guard reply.command == .rendezvousEstablished else {
-                            circuit.destroy()
-                            failures.append("\(point.nickname) answered \(reply.command)")
-                            continue
-                        }
+                        let pointHop = circuit.hopCount - 1
+                        try circuit.send(RelayMessage(command: .establishRendezvous, data: cookie), toHop: pointHop,
+                                         expecting: [.rendezvousEstablished])
+                        _ = try await circuit.nextMessage(timeout: stepTimeout, what: "waiting for RENDEZVOUS_ESTABLISHED")
+                        // From now on the point may deliver the service's RENDEZVOUS2 (once), and nothing else.
+                        circuit.expect([.rendezvous2], fromHop: pointHop)
                     } catch {
                         circuit.destroy()
                         throw error

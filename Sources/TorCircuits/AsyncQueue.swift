@@ -2,6 +2,8 @@ import Synchronization
 
 /// A single-consumer queue bridging the channel I/O thread (producer) and async code (consumer).
 /// Once finished or failed, buffered values are still delivered, then the end or the error.
+/// A queue fed by the network has a `capacity`: a peer that sends what nobody reads cannot
+/// make it grow without bound (``push(_:)`` refuses, and the caller closes the circuit).
 public final class AsyncQueue<Element: Sendable>: @unchecked Sendable {
     private struct State {
         var buffer: [Element] = []
@@ -12,21 +14,32 @@ public final class AsyncQueue<Element: Sendable>: @unchecked Sendable {
     }
 
     private let state = Mutex(State())
+    /// The most values buffered at once.
+    public let capacity: Int
 
-    public init() {}
+    /// - Parameter capacity: the most values buffered at once (unbounded only for queues that
+    ///   the local program alone feeds).
+    public init(capacity: Int = .max) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
 
-    /// Adds a value; wakes the consumer if it is waiting.
-    public func push(_ element: Element) {
-        let waiter = state.withLock { state -> CheckedContinuation<Element?, any Error>? in
-            if state.finished { return nil }
+    /// Adds a value and wakes the consumer if it is waiting. Returns `false`, dropping the value,
+    /// when `capacity` values are already buffered (or the queue has finished).
+    @discardableResult
+    public func push(_ element: Element) -> Bool {
+        let (waiter, accepted) = state.withLock { state -> (CheckedContinuation<Element?, any Error>?, Bool) in
+            if state.finished { return (nil, false) }
             if let waiter = state.waiter {
                 state.waiter = nil
-                return waiter
+                return (waiter, true)
             }
+            guard state.buffer.count - state.head < capacity else { return (nil, false) }
             state.buffer.append(element)
-            return nil
+            return (nil, true)
         }
         waiter?.resume(returning: element)
+        return accepted
     }
 
     /// Ends the queue: the consumer gets buffered values, then `nil` (or `error`, if given).

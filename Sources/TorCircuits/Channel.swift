@@ -303,9 +303,9 @@ private final class SharedBox: @unchecked Sendable {
     func attach(_ channel: Channel) {
         let (leftover, closed): ([UInt8], String?) = lock.withLock { _ in
             self.channel = channel
-            var leftover = [UInt8]()
-            // Cells that arrived after NETINFO, before attachment, are re-fed to the channel.
-            while let cell = try? handshakeFramer.nextCell() { leftover += cell.encoded(circuitIDWidth: 4) }
+            // Bytes that arrived after NETINFO, before attachment (whole cells and a partial one),
+            // go to the channel's framer as they are: nothing is lost and framing stays aligned.
+            let leftover = handshakeFramer.takeBufferedBytes()
             handshakeQueue = nil
             return (leftover, closedReason)
         }

@@ -17,9 +17,12 @@ public actor ChannelPool {
 
     /// An open channel to the relay at `address` proving `expected`.
     public func channel(to address: RelayAddress, expected: ExpectedIdentity) async throws -> Channel {
-        let key = expected.rsaIdentity ?? Array(address.description.utf8)
-        if let channel = channels[key], channel.isOpen { return channel }
-        if let task = connecting[key] { return try await task.value }
+        let key = Self.key(address: address, expected: expected)
+        if let channel = channels[key], channel.isOpen, Self.channel(channel, proves: expected) { return channel }
+        if let task = connecting[key] {
+            let channel = try await task.value
+            if Self.channel(channel, proves: expected) { return channel }
+        }
         let timeout = self.timeout
         let task = Task { try await Channel.connect(to: address, expected: expected, timeout: timeout) }
         connecting[key] = task
@@ -28,6 +31,19 @@ public actor ChannelPool {
         channels[key] = channel
         onOpen(channel)
         return channel
+    }
+
+    /// Channels are looked up by RSA identity (by address for a directory source known by address
+    /// alone); one is reused only if it proved every identity the caller expects.
+    static func key(address: RelayAddress, expected: ExpectedIdentity) -> [UInt8] {
+        expected.rsaIdentity ?? Array(address.description.utf8)
+    }
+
+    /// Whether `channel`'s proven identities are every identity the caller expects.
+    static func channel(_ channel: Channel, proves expected: ExpectedIdentity) -> Bool {
+        if let rsa = expected.rsaIdentity, rsa != channel.identities.rsaIdentity { return false }
+        if let ed = expected.ed25519Identity, ed != channel.identities.ed25519Identity { return false }
+        return true
     }
 
     /// All channels currently open.

@@ -3,8 +3,8 @@ import Synchronization
 import TorCrypto
 import TorProto
 
-/// Something a circuit received that its owner waits for: handshake replies and relay messages
-/// that belong to no stream (e.g. RENDEZVOUS2, INTRODUCE_ACK).
+/// Something a circuit received that its owner waits for: handshake replies and the relay
+/// messages it announced with ``Circuit/expect(_:fromHop:)`` (e.g. RENDEZVOUS2, INTRODUCE_ACK).
 public enum CircuitEvent: Sendable {
     case created([UInt8])
     case extended([UInt8])
@@ -16,6 +16,12 @@ public enum CircuitEvent: Sendable {
 /// Inbound cells are handled on the channel's I/O thread under the circuit's lock: decrypted
 /// layer by layer, recognized, and routed to streams or to ``events``. Sending encrypts under
 /// the same lock, so the order of cryptographic operations matches the order on the wire.
+///
+/// Every relay on the path is treated as a stranger that may lie (tor-spec §6, as C tor and
+/// arti do): a stream cell is accepted only from the hop its stream was opened on, a handshake
+/// reply only while that handshake is pending, and any other message only when the owner
+/// announced it from that hop. Anything else is a protocol violation that closes the circuit
+/// (``CircuitError/protocolViolation(_:)`` says which hop sent what).
 public final class Circuit: @unchecked Sendable, CircuitCellHandler {
     public static let circuitWindowStart = 1000
     public static let circuitWindowIncrement = 100
@@ -36,33 +42,59 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         var packageWindow = Circuit.streamWindowStart
         var deliverWindow = Circuit.streamWindowStart
         var consumedSinceSendme = 0
-        var endedByUs = false
+        var connected = false
     }
 
     struct State {
         var id: UInt32 = 0
         var hops: [Hop] = []
         var streams: [UInt16: StreamState] = [:]
+        var halfClosed: [UInt16: HalfClosedStream] = [:]
+        var halfClosedOrder: [UInt16] = []
         var nextStreamID: UInt16 = UInt16.random(in: 1...UInt16.max)
         var relayEarlyRemaining = 8
         var failure: CircuitError?
         var windowWaiters: [CheckedContinuation<Void, any Error>] = []
         var lastUsed = Date()
+        var pendingHandshake = PendingHandshake.none
+        var expectations: [Expectation] = []
+        /// The lowest circuit-SENDME version accepted (the consensus's `sendme_accept_min_version`).
+        var sendmeAcceptMinVersion: Int
 
         /// Removes and returns the writers waiting for window, to be resumed outside the lock.
         mutating func takeWindowWaiters() -> [CheckedContinuation<Void, any Error>] {
             defer { windowWaiters.removeAll() }
             return windowWaiters
         }
+
+        /// "hop 2 (relayname)" for messages.
+        func describe(hop: Int) -> String {
+            hop < hops.count ? "hop \(hop + 1) (\(hops[hop].name))" : "hop \(hop + 1)"
+        }
+
+        mutating func rememberHalfClosed(_ id: UInt16, _ stream: HalfClosedStream) {
+            if halfClosed.updateValue(stream, forKey: id) == nil { halfClosedOrder.append(id) }
+            while halfClosedOrder.count > maxHalfClosedStreams {
+                halfClosed[halfClosedOrder.removeFirst()] = nil
+            }
+        }
+
+        mutating func forgetHalfClosed(_ id: UInt16) {
+            if halfClosed.removeValue(forKey: id) != nil { halfClosedOrder.removeAll { $0 == id } }
+        }
     }
 
-    let channel: Channel
-    private let state = Mutex(State())
-    /// Handshake replies and non-stream relay messages, in arrival order.
-    public let events = AsyncQueue<CircuitEvent>()
-    private let random: @Sendable (Int) -> [UInt8] = { SecureRandom.bytes($0) }
+    let transport: any CircuitTransport
+    let state: Mutex<State>
+    /// Handshake replies and announced relay messages, in arrival order. Bounded: only what the
+    /// owner waits for is ever put here.
+    public let events = AsyncQueue<CircuitEvent>(capacity: 16)
+    let random: @Sendable (Int) -> [UInt8] = { SecureRandom.bytes($0) }
 
-    private init(channel: Channel) { self.channel = channel }
+    init(transport: any CircuitTransport, sendmeAcceptMinVersion: Int) {
+        self.transport = transport
+        self.state = Mutex(State(sendmeAcceptMinVersion: sendmeAcceptMinVersion))
+    }
 
     /// The circuit ID on its channel.
     public var id: UInt32 { state.withLock { $0.id } }
@@ -81,31 +113,50 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
     // MARK: Building
 
     /// Builds a one-hop circuit with CREATE_FAST (for directory fetches to a relay whose onion key is unknown).
-    public static func createFast(on channel: Channel, name: String, timeout: TimeInterval = 15) async throws -> Circuit {
-        let circuit = Circuit(channel: channel)
+    /// - Parameter sendmeAcceptMinVersion: the lowest circuit-SENDME version accepted (consensus
+    ///   parameter `sendme_accept_min_version`).
+    public static func createFast(on channel: Channel, name: String, timeout: TimeInterval = 15,
+                                  sendmeAcceptMinVersion: Int = 0) async throws -> Circuit {
+        try await createFast(over: channel, name: name, timeout: timeout, sendmeAcceptMinVersion: sendmeAcceptMinVersion)
+    }
+
+    static func createFast(over transport: any CircuitTransport, name: String, timeout: TimeInterval,
+                           sendmeAcceptMinVersion: Int) async throws -> Circuit {
+        let circuit = Circuit(transport: transport, sendmeAcceptMinVersion: sendmeAcceptMinVersion)
         let id = try circuit.register()
         let handshake = CreateFastHandshake()
-        channel.send(Cell(circuitID: id, command: .createFast, payload: handshake.clientMaterial))
+        circuit.state.withLock { $0.pendingHandshake = .create(reply: .createdFast) }
+        transport.send(Cell(circuitID: id, command: .createFast, payload: handshake.clientMaterial))
         let reply = try await circuit.awaitHandshake(timeout: timeout, what: "waiting for CREATED_FAST from \(name)")
-        let material: [UInt8]
-        do { material = try handshake.complete(reply: reply) } catch {
+        do {
+            var material = try handshake.complete(reply: reply)
+            defer { wipe(&material) }
+            try circuit.appendHop(name: name, keys: HopKeys(tor1Material: material))
+        } catch {
             circuit.destroy()
             throw CircuitError.handshake("\(name): \(error)")
         }
-        try circuit.appendHop(name: name, keys: HopKeys(tor1Material: material))
         return circuit
     }
 
     /// Builds a one-hop circuit with CREATE2/ntor to the channel's relay.
-    public static func create(on channel: Channel, target: ExtendTarget, timeout: TimeInterval = 15) async throws -> Circuit {
-        let circuit = Circuit(channel: channel)
+    public static func create(on channel: Channel, target: ExtendTarget, timeout: TimeInterval = 15,
+                              sendmeAcceptMinVersion: Int = 0) async throws -> Circuit {
+        try await create(over: channel, target: target, timeout: timeout, sendmeAcceptMinVersion: sendmeAcceptMinVersion)
+    }
+
+    static func create(over transport: any CircuitTransport, target: ExtendTarget, timeout: TimeInterval,
+                       sendmeAcceptMinVersion: Int) async throws -> Circuit {
+        let circuit = Circuit(transport: transport, sendmeAcceptMinVersion: sendmeAcceptMinVersion)
         let id = try circuit.register()
         let handshake = try NtorClientHandshake(relayID: target.rsaIdentity, relayOnionKey: target.ntorOnionKey)
         let body = Create2Body(handshakeType: HandshakeType.ntor, handshakeData: handshake.onionskin).encoded()
-        channel.send(Cell(circuitID: id, command: .create2, payload: body))
+        circuit.state.withLock { $0.pendingHandshake = .create(reply: .created2) }
+        transport.send(Cell(circuitID: id, command: .create2, payload: body))
         let reply = try await circuit.awaitHandshake(timeout: timeout, what: "waiting for CREATED2 from \(target.nickname)")
         do {
-            let material = try handshake.complete(reply: try decodeCreated2Body(reply))
+            var material = try handshake.complete(reply: try decodeCreated2Body(reply))
+            defer { wipe(&material) }
             try circuit.appendHop(name: target.nickname, keys: HopKeys(tor1Material: material))
         } catch {
             circuit.destroy()
@@ -119,11 +170,23 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         let handshake = try NtorClientHandshake(relayID: target.rsaIdentity, relayOnionKey: target.ntorOnionKey)
         let extend = Extend2Message(linkSpecifiers: target.linkSpecifiers, handshakeType: HandshakeType.ntor,
                                     handshakeData: handshake.onionskin)
-        let last = hopCount - 1
-        try send(RelayMessage(command: .extend2, data: extend.encoded()), toHop: last, early: true)
+        try state.withLock { state in
+            guard state.pendingHandshake == .none else {
+                throw CircuitError.protocolViolation("extending while another handshake is pending")
+            }
+            let last = state.hops.count - 1
+            state.pendingHandshake = .extend(lastHop: last)
+            do {
+                try sendLocked(&state, RelayMessage(command: .extend2, data: extend.encoded()), toHop: last, early: true)
+            } catch {
+                state.pendingHandshake = .none
+                throw error
+            }
+        }
         let reply = try await awaitHandshake(timeout: timeout, what: "extending to \(target.nickname)")
         do {
-            let material = try handshake.complete(reply: try decodeCreated2Body(reply, what: "EXTENDED2"))
+            var material = try handshake.complete(reply: try decodeCreated2Body(reply, what: "EXTENDED2"))
+            defer { wipe(&material) }
             try appendHop(name: target.nickname, keys: HopKeys(tor1Material: material))
         } catch {
             destroy()
@@ -138,7 +201,7 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
     }
 
     private func register() throws -> UInt32 {
-        let id = try channel.register(self)
+        let id = try transport.register(self)
         state.withLock { $0.id = id }
         return id
     }
@@ -161,7 +224,14 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         }
     }
 
-    /// Waits for the next non-stream relay message (e.g. RENDEZVOUS2), failing after `timeout`.
+    /// Announces that the owner waits for one of `commands` from hop `hop` (0-based): the next
+    /// such message is delivered through ``nextMessage(timeout:what:)``. A non-stream message
+    /// nobody announced is a protocol violation. Announce before sending what provokes it.
+    public func expect(_ commands: Set<RelayCommand>, fromHop hop: Int) {
+        state.withLock { $0.expectations.append(Expectation(commands: commands, hop: hop)) }
+    }
+
+    /// Waits for the next announced relay message (e.g. RENDEZVOUS2), failing after `timeout`.
     public func nextMessage(timeout: TimeInterval, what: String) async throws -> (hop: Int, message: RelayMessage) {
         let event = try await withTimeout(timeout, error: CircuitError.timedOut(what)) { [events] in try await events.next() }
         switch event {
@@ -180,7 +250,18 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         }
     }
 
-    private func sendLocked(_ state: inout State, _ message: RelayMessage, toHop hop: Int, early: Bool) throws {
+    /// Sends `message` to `hop` and announces, atomically, that one of `replies` is awaited from it.
+    public func send(_ message: RelayMessage, toHop hop: Int, expecting replies: Set<RelayCommand>) throws {
+        try state.withLock { state in
+            state.expectations.append(Expectation(commands: replies, hop: hop))
+            do { try sendLocked(&state, message, toHop: hop, early: false) } catch {
+                state.expectations.removeLast()
+                throw error
+            }
+        }
+    }
+
+    func sendLocked(_ state: inout State, _ message: RelayMessage, toHop hop: Int, early: Bool) throws {
         if let failure = state.failure { throw failure }
         guard hop >= 0 && hop < state.hops.count else {
             throw CircuitError.protocolViolation("no hop \(hop) on a \(state.hops.count)-hop circuit")
@@ -205,7 +286,7 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
             throw CircuitError.protocolViolation("no RELAY_EARLY cells left for \(message.command)")
         }
         state.lastUsed = Date()
-        channel.send(Cell(circuitID: state.id, command: command, payload: payload))
+        transport.send(Cell(circuitID: state.id, command: command, payload: payload))
     }
 
     /// Closes the circuit (sends DESTROY) and fails everything waiting on it.
@@ -216,17 +297,20 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         }
         fail(.destroyed(.requested, byRelay: false))
         if let id {
-            channel.send(Cell(circuitID: id, command: .destroy, payload: [DestroyReason.none.rawValue]))
-            channel.unregister(id)
+            transport.send(Cell(circuitID: id, command: .destroy, payload: [DestroyReason.none.rawValue]))
+            transport.unregister(id)
         }
     }
 
-    private func fail(_ error: CircuitError) {
+    func fail(_ error: CircuitError) {
         let (streams, waiters) = state.withLock { state -> ([AsyncQueue<StreamEvent>], [CheckedContinuation<Void, any Error>]) in
             guard state.failure == nil else { return ([], []) }
             state.failure = error
             let streams = state.streams.values.map(\.events)
             state.streams.removeAll()
+            state.halfClosed.removeAll()
+            state.halfClosedOrder.removeAll()
+            state.expectations.removeAll()
             let waiters = state.windowWaiters
             state.windowWaiters.removeAll()
             return (streams, waiters)
@@ -234,252 +318,5 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         for stream in streams { stream.finish(throwing: StreamError.circuitFailed(error)) }
         for waiter in waiters { waiter.resume(throwing: error) }
         events.finish(throwing: error)
-    }
-
-    // MARK: Receiving (channel I/O thread)
-
-    func channelClosed(_ reason: String) { fail(.channelClosed(reason)) }
-
-    func handle(_ cell: Cell) {
-        switch cell.command {
-        case .created2, .createdFast:
-            events.push(.created(cell.payload))
-        case .destroy:
-            channel.unregister(cell.circuitID)
-            fail(.destroyed(DestroyReason(rawValue: cell.payload.first ?? 0), byRelay: true))
-        case .relay:
-            handleRelay(cell.payload)
-        case .relayEarly:
-            protocolViolation("relay sent RELAY_EARLY towards the client")
-        default:
-            break
-        }
-    }
-
-    private func protocolViolation(_ detail: String) {
-        let id = state.withLock { $0.id }
-        fail(.protocolViolation(detail))
-        channel.send(Cell(circuitID: id, command: .destroy, payload: [DestroyReason.protocolViolation.rawValue]))
-        channel.unregister(id)
-    }
-
-    private func handleRelay(_ encrypted: [UInt8]) {
-        var deliveries: [() -> Void] = []
-        var violation: String?
-        state.withLock { state in
-            guard state.failure == nil else { return }
-            var payload = encrypted
-            var origin: Int?
-            for index in state.hops.indices {
-                state.hops[index].crypto.decryptInbound(&payload)
-                if state.hops[index].crypto.isRecognized(&payload) { origin = index; break }
-            }
-            guard let hop = origin else {
-                violation = "a relay cell no hop recognized"
-                return
-            }
-            let message: RelayMessage
-            do { message = try RelayMessage(payload: payload) } catch {
-                violation = "malformed relay cell from hop \(hop + 1): \(error)"
-                return
-            }
-            violation = route(&state, message, from: hop, deliveries: &deliveries)
-        }
-        for delivery in deliveries { delivery() }
-        if let violation { protocolViolation(violation) }
-    }
-
-    /// Routes one recognized message; returns a protocol violation to close the circuit for.
-    private func route(_ state: inout State, _ message: RelayMessage, from hop: Int,
-                       deliveries: inout [() -> Void]) -> String? {
-        switch message.command {
-        case .data:
-            state.hops[hop].deliverWindow -= 1
-            if state.hops[hop].deliverWindow < 0 { return "hop \(hop + 1) overran the circuit window" }
-            if state.hops[hop].deliverWindow <= Circuit.circuitWindowStart - Circuit.circuitWindowIncrement {
-                let tag = state.hops[hop].crypto.lastBackwardDigest
-                state.hops[hop].deliverWindow += Circuit.circuitWindowIncrement
-                try? sendLocked(&state, RelayMessage(command: .sendme, data: SendmeMessage.v1(digest: tag).encoded()),
-                                toHop: hop, early: false)
-            }
-            guard var stream = state.streams[message.streamID] else { return nil }
-            stream.deliverWindow -= 1
-            if stream.deliverWindow < 0 { return "stream \(message.streamID) overran its window" }
-            state.streams[message.streamID] = stream
-            let events = stream.events
-            let data = message.data
-            deliveries.append { events.push(.data(data)) }
-        case .sendme:
-            return handleSendme(&state, message, from: hop, deliveries: &deliveries)
-        case .connected:
-            if let stream = state.streams[message.streamID] {
-                let events = stream.events
-                deliveries.append { events.push(.connected) }
-            }
-        case .end:
-            if let stream = state.streams.removeValue(forKey: message.streamID) {
-                let events = stream.events
-                let reason = EndReason(endBody: message.data)
-                // A writer waiting for window on this stream must learn that it ended.
-                let waiters = state.takeWindowWaiters()
-                deliveries.append { for waiter in waiters { waiter.resume() } }
-                if !stream.endedByUs {
-                    deliveries.append {
-                        if reason == .done { events.finish() } else { events.finish(throwing: StreamError.refused(reason)) }
-                    }
-                }
-            }
-        case .extended2:
-            let body = message.data
-            deliveries.append { [events] in events.push(.extended(body)) }
-        case .truncated:
-            let reason = DestroyReason(rawValue: message.data.first ?? 0)
-            deliveries.append { [weak self] in self?.fail(.truncated(reason)) }
-        case .drop, .paddingNegotiated:
-            break
-        default:
-            if message.command.isStreamCommand && message.streamID != 0 {
-                return nil
-            }
-            deliveries.append { [events] in events.push(.message(hop: hop, message)) }
-        }
-        return nil
-    }
-
-    private func handleSendme(_ state: inout State, _ message: RelayMessage, from hop: Int,
-                              deliveries: inout [() -> Void]) -> String? {
-        if message.streamID == 0 {
-            guard !state.hops[hop].expectedSendmeTags.isEmpty else { return "unexpected circuit SENDME from hop \(hop + 1)" }
-            let expected = state.hops[hop].expectedSendmeTags.removeFirst()
-            if case let .v1(digest)? = try? SendmeMessage(body: message.data), !constantTimeEquals(digest, expected) {
-                return "circuit SENDME from hop \(hop + 1) carries the wrong digest"
-            }
-            state.hops[hop].packageWindow += Circuit.circuitWindowIncrement
-            if state.hops[hop].packageWindow > Circuit.circuitWindowStart { return "circuit SENDME overflowed the window" }
-        } else {
-            guard var stream = state.streams[message.streamID] else { return nil }
-            stream.packageWindow += Circuit.streamWindowIncrement
-            if stream.packageWindow > Circuit.streamWindowStart { return "stream SENDME overflowed the window" }
-            state.streams[message.streamID] = stream
-        }
-        let waiters = state.takeWindowWaiters()
-        deliveries.append { for waiter in waiters { waiter.resume() } }
-        return nil
-    }
-
-    // MARK: Streams
-
-    /// Opens a stream at the last hop with `begin` (BEGIN or BEGIN_DIR) and waits for CONNECTED.
-    public func openStream(_ command: RelayCommand, body: [UInt8] = [], timeout: TimeInterval = 20) async throws -> TorStream {
-        let events = AsyncQueue<StreamEvent>()
-        let (streamID, hop) = try state.withLock { state -> (UInt16, Int) in
-            if let failure = state.failure { throw failure }
-            var id = state.nextStreamID
-            for _ in 0..<65_536 {
-                if id != 0 && state.streams[id] == nil { break }
-                id = id &+ 1
-            }
-            state.nextStreamID = id &+ 1
-            let hop = state.hops.count - 1
-            state.streams[id] = StreamState(hop: hop, events: events)
-            try sendLocked(&state, RelayMessage(command: command, streamID: id, data: body), toHop: hop, early: false)
-            return (id, hop)
-        }
-        let stream = TorStream(circuit: self, streamID: streamID, hop: hop, events: events)
-        let first: StreamEvent?
-        do {
-            first = try await withTimeout(timeout, error: CircuitError.timedOut("waiting for the stream to open")) {
-                try await events.next()
-            }
-        } catch {
-            stream.close()
-            throw error
-        }
-        switch first {
-        case .connected: return stream
-        case .data(let bytes):
-            stream.pushBack(bytes)
-            return stream
-        case nil: throw StreamError.closed
-        }
-    }
-
-    /// Sends DATA on a stream, waiting while the circuit or stream window is empty.
-    func sendData(_ bytes: ArraySlice<UInt8>, streamID: UInt16) async throws {
-        var offset = bytes.startIndex
-        while offset < bytes.endIndex {
-            let chunkEnd = min(offset + RelayMessage.maxDataLength, bytes.endIndex)
-            let chunk = Array(bytes[offset..<chunkEnd])
-            try await waitForWindow(streamID: streamID)
-            try state.withLock { state in
-                guard var stream = state.streams[streamID] else { throw StreamError.closed }
-                stream.packageWindow -= 1
-                state.streams[streamID] = stream
-                try sendLocked(&state, RelayMessage(command: .data, streamID: streamID, data: chunk), toHop: stream.hop, early: false)
-            }
-            offset = chunkEnd
-        }
-    }
-
-    private func waitForWindow(streamID: UInt16) async throws {
-        while true {
-            let ready = try state.withLock { state -> Bool in
-                if let failure = state.failure { throw failure }
-                guard let stream = state.streams[streamID] else { throw StreamError.closed }
-                return stream.packageWindow > 0 && state.hops[stream.hop].packageWindow > 0
-            }
-            if ready { return }
-            try Task.checkCancellation()
-            // Woken by a SENDME, the stream's end, the circuit's failure or our cancellation; the
-            // loop then looks again.
-            try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                    let resumeNow = state.withLock { state -> Bool in
-                        guard state.failure == nil, let stream = state.streams[streamID] else { return true }
-                        if stream.packageWindow > 0 && state.hops[stream.hop].packageWindow > 0 { return true }
-                        // Checked under the lock the cancellation handler takes: no lost wake-up.
-                        if Task.isCancelled { return true }
-                        state.windowWaiters.append(continuation)
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
-                }
-            } onCancel: {
-                let waiters = state.withLock { $0.takeWindowWaiters() }
-                for waiter in waiters { waiter.resume() }
-            }
-        }
-    }
-
-    /// The reader consumed `cells` DATA cells: once 50 are consumed, a stream SENDME lets the
-    /// other end send 50 more. Tying SENDMEs to consumption bounds what a slow reader buffers.
-    func consumed(cells: Int, streamID: UInt16) {
-        state.withLock { state in
-            guard var stream = state.streams[streamID] else { return }
-            stream.consumedSinceSendme += cells
-            var sendmes = 0
-            while stream.consumedSinceSendme >= Circuit.streamWindowIncrement {
-                stream.consumedSinceSendme -= Circuit.streamWindowIncrement
-                stream.deliverWindow += Circuit.streamWindowIncrement
-                sendmes += 1
-            }
-            state.streams[streamID] = stream
-            for _ in 0..<sendmes {
-                try? sendLocked(&state, RelayMessage(command: .sendme, streamID: streamID), toHop: stream.hop, early: false)
-            }
-        }
-    }
-
-    /// Sends END for a stream we close, keeping circuit accounting for late cells.
-    func endStream(_ streamID: UInt16) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
-            guard var stream = state.streams[streamID] else { return [] }
-            stream.endedByUs = true
-            state.streams[streamID] = nil
-            try? sendLocked(&state, RelayMessage(command: .end, streamID: streamID, data: [EndReason.misc.rawValue]),
-                            toHop: stream.hop, early: false)
-            return state.takeWindowWaiters()
-        }
-        for waiter in waiters { waiter.resume() }
     }
 }

@@ -8,6 +8,8 @@ public struct CircuitBuilder: Sendable {
     public let timeout: TimeInterval
     /// Relays that failed recently; path selection avoids them.
     public let failures: RelayFailures
+    /// Consensus parameters applied to each new circuit.
+    public let parameters = CircuitParameters()
 
     public init(pool: ChannelPool, timeout: TimeInterval = 20, failures: RelayFailures = RelayFailures()) {
         self.pool = pool
@@ -22,7 +24,8 @@ public struct CircuitBuilder: Sendable {
         let circuit: Circuit
         do {
             let channel = try await pool.channel(to: first.orAddress, expected: first.expectedIdentity)
-            circuit = try await Circuit.create(on: channel, target: first.extendTarget, timeout: timeout)
+            circuit = try await Circuit.create(on: channel, target: first.extendTarget, timeout: timeout,
+                                              sendmeAcceptMinVersion: parameters.sendmeAcceptMinVersion)
         } catch {
             throw failed(first.rsaIdentity, first.displayName, error)
         }
@@ -57,6 +60,7 @@ public struct CircuitBuilder: Sendable {
     /// Builds a one-hop CREATE_FAST circuit to a directory server known only by address and RSA id.
     public func buildDirectoryCircuit(to address: RelayAddress, rsaIdentity: [UInt8]?, name: String) async throws -> Circuit {
         let channel = try await pool.channel(to: address, expected: ExpectedIdentity(rsaIdentity: rsaIdentity, name: name))
-        return try await Circuit.createFast(on: channel, name: name, timeout: timeout)
+        return try await Circuit.createFast(on: channel, name: name, timeout: timeout,
+                                            sendmeAcceptMinVersion: parameters.sendmeAcceptMinVersion)
     }
 }

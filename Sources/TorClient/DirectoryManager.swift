@@ -159,11 +159,22 @@ public actor DirectoryManager {
                 circuits.append(circuit)
                 let fetched = try await fetchConsensus(on: circuit, host: name)
                 fetchedCertificates = fetched.newCertificates
-                consensus = fetched.consensus
-                signers = fetched.signers
-                source = name
-                fetchedConsensus = true
-                try? cache.storeConsensus(fetched.consensus)
+                if let held = Self.newer(consensus, current?.consensus), fetched.consensus.validAfter <= held.validAfter {
+                    // Rollback protection (as C tor's networkstatus_set_current_consensus): a directory
+                    // cannot make us go back to an older view of the network, even a validly signed one.
+                    if fetched.consensus.validAfter < held.validAfter {
+                        warnings.append("refused the consensus from \(name): it is older (valid after "
+                            + "\(DirTime.format(fetched.consensus.validAfter))) than the one held (valid after "
+                            + "\(DirTime.format(held.validAfter))); kept the newer one")
+                    }
+                    consensus = held
+                } else {
+                    consensus = fetched.consensus
+                    signers = fetched.signers
+                    source = name
+                    fetchedConsensus = true
+                    try? cache.storeConsensus(fetched.consensus)
+                }
             } catch {
                 guard consensus != nil else { throw error }
                 warnings.append("kept the cached consensus: \(error)")
@@ -210,6 +221,13 @@ public actor DirectoryManager {
             cacheDirectory: cache.directory.path, guards: [], seconds: Date().timeIntervalSince(started), warnings: warnings)
         lastReport = report
         return (directory, report)
+    }
+
+    /// The later of two consensuses by valid-after, either of which may be absent.
+    static func newer(_ a: Consensus?, _ b: Consensus?) -> Consensus? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return b.validAfter > a.validAfter ? b : a
     }
 
     /// onionctl's release date: required protocols announced by consensuses newer than this are enforced (as C tor does).

@@ -58,6 +58,7 @@ public actor TorClient {
     /// Tries up to three guards; relays that fail are recorded and avoided by the next attempt.
     private func buildPath(hops: Int, lastHop: ExtendTarget?) async throws -> Circuit {
         let netDirectory = try await directory.netDirectory()
+        builder.parameters.update(from: netDirectory.consensus.params)
         let last = lastHop.flatMap { netDirectory.relay(rsaIdentity: $0.rsaIdentity) }
         var lastError: (any Error)?
         for guardRelay in await guards.candidates(in: netDirectory).prefix(3) {

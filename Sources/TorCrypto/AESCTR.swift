@@ -27,6 +27,14 @@ public final class AESCTR: @unchecked Sendable {
         self.ctx = ctx
     }
 
+    /// Creates a cipher from a key held in ``SecretBytes``; the temporary copy handed to OpenSSL
+    /// is wiped, and the key schedule lives in OpenSSL's context, which `EVP_CIPHER_CTX_free` cleanses.
+    public convenience init(key: SecretBytes) throws {
+        var copy = key.bytes
+        defer { wipe(&copy) }
+        try self.init(key: copy)
+    }
+
     deinit {
         EVP_CIPHER_CTX_free(ctx)
     }

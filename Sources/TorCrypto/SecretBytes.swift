@@ -46,3 +46,13 @@ public final class SecretBytes: @unchecked Sendable {
         withUnsafeBytes { Array($0) }
     }
 }
+
+/// Overwrites `bytes` with zeros in place (`sodium_memzero`, which the compiler may not elide),
+/// for key material that had to pass through an ordinary array. Swift may have copied the array
+/// before (copy-on-write, reallocation); those copies are not reached: hold long-lived secrets
+/// in ``SecretBytes`` instead.
+public func wipe(_ bytes: inout [UInt8]) {
+    bytes.withUnsafeMutableBytes { buffer in
+        if let base = buffer.baseAddress { sodium_memzero(base, buffer.count) }
+    }
+}

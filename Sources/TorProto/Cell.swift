@@ -56,6 +56,13 @@ public struct CellFramer: Sendable {
     /// Bytes received but not yet part of a whole cell.
     public var bufferedCount: Int { buffer.count - start }
 
+    /// Removes and returns every byte not yet taken as a cell (whole cells and a partial one), so
+    /// another framer can go on from exactly here.
+    public mutating func takeBufferedBytes() -> [UInt8] {
+        defer { buffer.removeAll(); start = 0 }
+        return Array(buffer[start...])
+    }
+
     public mutating func append(_ bytes: [UInt8]) {
         if start > 0 && start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0 }
         buffer.append(contentsOf: bytes)

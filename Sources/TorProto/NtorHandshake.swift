@@ -1,26 +1,57 @@
 import TorCrypto
 
-/// Keys for one hop of a circuit using tor1 relay crypto: running-digest seeds and AES-128 keys.
+/// Keys for one hop of a circuit: running-digest seeds and AES keys in each direction.
+///
+/// The bytes live in ``SecretBytes`` (wiped when the last copy of these keys goes away); the
+/// `[UInt8]` accessors make ordinary copies, for tests and vectors only.
 public struct HopKeys: Sendable {
-    public var forwardDigestSeed: [UInt8]
-    public var backwardDigestSeed: [UInt8]
-    public var forwardKey: [UInt8]
-    public var backwardKey: [UInt8]
+    public var forwardDigestSeedSecret: SecretBytes
+    public var backwardDigestSeedSecret: SecretBytes
+    public var forwardKeySecret: SecretBytes
+    public var backwardKeySecret: SecretBytes
 
     /// Splits the 72 bytes of tor1 key material `Df[20] Db[20] Kf[16] Kb[16]`.
     public init(tor1Material k: [UInt8]) {
-        forwardDigestSeed = Array(k[0..<20])
-        backwardDigestSeed = Array(k[20..<40])
-        forwardKey = Array(k[40..<56])
-        backwardKey = Array(k[56..<72])
+        precondition(k.count >= 72, "tor1 key material is 72 bytes")
+        forwardDigestSeedSecret = Self.secret(k, 0..<20)
+        backwardDigestSeedSecret = Self.secret(k, 20..<40)
+        forwardKeySecret = Self.secret(k, 40..<56)
+        backwardKeySecret = Self.secret(k, 56..<72)
     }
 
     /// Splits the 128 bytes of onion-service virtual-hop material `Df[32] Db[32] Kf[32] Kb[32]`.
     public init(onionServiceMaterial k: [UInt8]) {
-        forwardDigestSeed = Array(k[0..<32])
-        backwardDigestSeed = Array(k[32..<64])
-        forwardKey = Array(k[64..<96])
-        backwardKey = Array(k[96..<128])
+        precondition(k.count >= 128, "onion-service key material is 128 bytes")
+        forwardDigestSeedSecret = Self.secret(k, 0..<32)
+        backwardDigestSeedSecret = Self.secret(k, 32..<64)
+        forwardKeySecret = Self.secret(k, 64..<96)
+        backwardKeySecret = Self.secret(k, 96..<128)
+    }
+
+    /// Copies `range` of `material` straight into wiped-on-release storage (no intermediate array).
+    private static func secret(_ material: [UInt8], _ range: Range<Int>) -> SecretBytes {
+        SecretBytes(count: range.count) { buffer in
+            material.withUnsafeBytes { source in
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[range]))
+            }
+        }
+    }
+
+    public var forwardDigestSeed: [UInt8] {
+        get { forwardDigestSeedSecret.bytes }
+        set { forwardDigestSeedSecret = SecretBytes(newValue) }
+    }
+    public var backwardDigestSeed: [UInt8] {
+        get { backwardDigestSeedSecret.bytes }
+        set { backwardDigestSeedSecret = SecretBytes(newValue) }
+    }
+    public var forwardKey: [UInt8] {
+        get { forwardKeySecret.bytes }
+        set { forwardKeySecret = SecretBytes(newValue) }
+    }
+    public var backwardKey: [UInt8] {
+        get { backwardKeySecret.bytes }
+        set { backwardKeySecret = SecretBytes(newValue) }
     }
 }
 
@@ -58,8 +89,8 @@ public struct NtorClientHandshake: Sendable {
         guard reply.count >= 64 else { throw ProtoError.handshakeFailed("ntor reply is \(reply.count) bytes, expected 64") }
         let serverY = Array(reply[0..<32])
         let auth = Array(reply[32..<64])
-        let xy: [UInt8]
-        let xb: [UInt8]
+        var xy: [UInt8]
+        var xb: [UInt8]
         do {
             xy = try ephemeral.sharedSecret(with: serverY)
             xb = try ephemeral.sharedSecret(with: relayOnionKey)
@@ -67,9 +98,13 @@ public struct NtorClientHandshake: Sendable {
             throw ProtoError.handshakeFailed("ntor produced an all-zero shared secret")
         }
         let x = ephemeral.publicKey
-        let secretInput = xy + xb + relayID + relayOnionKey + x + serverY + Self.protoID
-        let keySeed = HMAC.sha256(key: Self.tKey, message: secretInput)
-        let verify = HMAC.sha256(key: Self.tVerify, message: secretInput)
+        var secretInput = xy + xb + relayID + relayOnionKey + x + serverY + Self.protoID
+        wipe(&xy)
+        wipe(&xb)
+        var keySeed = HMAC.sha256(key: Self.tKey, message: secretInput)
+        var verify = HMAC.sha256(key: Self.tVerify, message: secretInput)
+        wipe(&secretInput)
+        defer { wipe(&keySeed); wipe(&verify) }
         let authInput = verify + relayID + relayOnionKey + serverY + x + Self.protoID + Array("Server".utf8)
         let expected = HMAC.sha256(key: Self.tMac, message: authInput)
         guard constantTimeEquals(expected, auth) else {
@@ -90,7 +125,8 @@ public struct CreateFastHandshake: Sendable {
     /// Checks CREATED_FAST's `Y[20] | KH[20]` and derives the tor1 key material `Df Db Kf Kb`.
     public func complete(reply: [UInt8]) throws -> [UInt8] {
         guard reply.count >= 40 else { throw ProtoError.handshakeFailed("CREATED_FAST reply is \(reply.count) bytes") }
-        let k = KDFTor.derive(clientMaterial + Array(reply[0..<20]), outputLength: 92)
+        var k = KDFTor.derive(clientMaterial + Array(reply[0..<20]), outputLength: 92)
+        defer { wipe(&k) }
         guard constantTimeEquals(Array(k[0..<20]), Array(reply[20..<40])) else {
             throw ProtoError.handshakeFailed("CREATED_FAST key hash does not match")
         }

@@ -17,13 +17,15 @@ public final class RelayCryptoLayer: @unchecked Sendable {
     private let tagLength = 20
 
     public init(keys: HopKeys) throws {
-        forwardCipher = try AESCTR(key: keys.forwardKey)
-        backwardCipher = try AESCTR(key: keys.backwardKey)
-        let algorithm: RunningDigest.Algorithm = keys.forwardDigestSeed.count == 32 ? .sha3_256 : .sha1
-        forwardDigest = RunningDigest(algorithm)
-        forwardDigest.update(keys.forwardDigestSeed)
-        backwardDigest = RunningDigest(algorithm)
-        backwardDigest.update(keys.backwardDigestSeed)
+        forwardCipher = try AESCTR(key: keys.forwardKeySecret)
+        backwardCipher = try AESCTR(key: keys.backwardKeySecret)
+        let algorithm: RunningDigest.Algorithm = keys.forwardDigestSeedSecret.count == 32 ? .sha3_256 : .sha1
+        let forward = RunningDigest(algorithm)
+        keys.forwardDigestSeedSecret.withUnsafeBytes { forward.update($0) }
+        forwardDigest = forward
+        let backward = RunningDigest(algorithm)
+        keys.backwardDigestSeedSecret.withUnsafeBytes { backward.update($0) }
+        backwardDigest = backward
         trialDigest = RunningDigest(algorithm)
     }
 

@@ -131,7 +131,7 @@ final class DescriptorTests: XCTestCase {
             blob: first.encrypted, secretData: blinded1, subcredential: subcredential1,
             revisionCounter: outer.revisionCounter, constant: HSDescriptorEncryption.encryptedConstant)
         let content = try HSDescriptorContent(plaintext, signingKey: [UInt8](repeating: 9, count: 32),
-                                              usedClientAuthorization: false)
+                                              usedClientAuthorization: false, now: Date())
         XCTAssertEqual(content.introductionPoints.count, 0)
         XCTAssertEqual(content.skippedIntroductionPoints.count, 3)
         XCTAssertEqual(content.skippedIntroductionPoints.first, HSDescriptorError.badSignature.description)
@@ -151,7 +151,7 @@ final class DescriptorTests: XCTestCase {
 
             """.utf8)
         let content = try HSDescriptorContent(plaintext, signingKey: [UInt8](repeating: 0, count: 32),
-                                              usedClientAuthorization: false)
+                                              usedClientAuthorization: false, now: Date())
         XCTAssertEqual(content.flowControl, .init(versions: "1-2", sendmeIncrement: 31))
         XCTAssertEqual(content.powParams.count, 2)
         XCTAssertEqual(content.powParams[0].suggestedEffort, 250)

@@ -24,8 +24,8 @@ final class RelayCryptoVectorTests: XCTestCase {
     func relayLayers() throws -> [RelayCryptoLayer] {
         try [Self.k1, Self.k2, Self.k3].map { material in
             var keys = HopKeys(tor1Material: Array(material[0..<72]))
-            swap(&keys.forwardDigestSeed, &keys.backwardDigestSeed)
-            swap(&keys.forwardKey, &keys.backwardKey)
+            swap(&keys.forwardDigestSeedSecret, &keys.backwardDigestSeedSecret)
+            swap(&keys.forwardKeySecret, &keys.backwardKeySecret)
             return try RelayCryptoLayer(keys: keys)
         }
     }
