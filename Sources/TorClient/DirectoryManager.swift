@@ -159,10 +159,9 @@ public actor DirectoryManager {
                 circuits.append(circuit)
                 let fetched = try await fetchConsensus(on: circuit, host: name)
                 fetchedCertificates = fetched.newCertificates
-                if let held = Self.newer(consensus, current?.consensus), fetched.consensus.validAfter <= held.validAfter {
-                    // Rollback protection (as C tor's networkstatus_set_current_consensus): a directory
-                    // cannot make us go back to an older view of the network, even a validly signed one.
-                    if fetched.consensus.validAfter < held.validAfter {
+                let held = Self.newer(consensus, current?.consensus)
+                if let held, ConsensusRollback.decide(fetched: fetched.consensus, held: held) != .install {
+                    if ConsensusRollback.decide(fetched: fetched.consensus, held: held) == .refuseOlder {
                         warnings.append("refused the consensus from \(name): it is older (valid after "
                             + "\(DirTime.format(fetched.consensus.validAfter))) than the one held (valid after "
                             + "\(DirTime.format(held.validAfter))); kept the newer one")
