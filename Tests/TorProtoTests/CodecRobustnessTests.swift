@@ -349,3 +349,27 @@ final class CodecRobustnessTests: XCTestCase {
         payload = []
     }
 }
+
+/// The link handshake's framer hands what it has not framed yet (whole cells and a partial one)
+/// to the channel's framer; nothing may be lost or framing desynchronises.
+final class FramerHandoverTests: XCTestCase {
+    func testBufferedBytesIncludingAPartialCellMoveToTheNextFramerIntact() throws {
+        let first = Cell(circuitID: 0x8000_0001, command: .createdFast, payload: [UInt8](repeating: 1, count: 40))
+        let second = Cell(circuitID: 0x8000_0001, command: .relay, payload: [UInt8](repeating: 2, count: Cell.payloadLength))
+        let wire = first.encoded(circuitIDWidth: 4) + second.encoded(circuitIDWidth: 4)
+        var handshake = CellFramer(circuitIDWidth: 4)
+        let cut = Cell.payloadLength + 5 + 100 // the first cell and 100 bytes of the second
+        handshake.append(Array(wire[..<cut]))
+        let leftover = handshake.takeBufferedBytes()
+        XCTAssertEqual(leftover, Array(wire[..<cut]))
+        XCTAssertEqual(handshake.bufferedCount, 0)
+        var channel = CellFramer(circuitIDWidth: 4)
+        channel.append(leftover)
+        channel.append(Array(wire[cut...]))
+        XCTAssertEqual(try channel.nextCell()?.command, .createdFast)
+        let decoded = try channel.nextCell()
+        XCTAssertEqual(decoded?.command, .relay)
+        XCTAssertEqual(decoded?.payload, second.payload)
+        XCTAssertNil(try channel.nextCell())
+    }
+}
