@@ -32,6 +32,8 @@ public final class Channel: @unchecked Sendable {
     public static let clockSkewTolerance: TimeInterval = 3600
     /// The largest variable-length cell accepted before the handshake completes (a CERTS cell is ~2 KB).
     public static let maxHandshakeCellLength = 16_384
+    /// Handshake cells received but not yet read; more means the relay floods the handshake.
+    public static let maxQueuedHandshakeCells = 64
 
     public let address: RelayAddress
     public let identities: RelayIdentities
@@ -64,7 +66,8 @@ public final class Channel: @unchecked Sendable {
     public static func connect(to address: RelayAddress, expected: ExpectedIdentity,
                                timeout: TimeInterval = 15, now: @Sendable () -> Date = Date.init) async throws -> Channel {
         let (fd, tls) = try await runBlocking("tls \(address)") { try ChannelIO.open(to: address, timeout: timeout) }
-        let handshakeCells = AsyncQueue<Cell>()
+        // The handshake reads cells as they come; a relay that floods it (VPADDING) is refused, not buffered.
+        let handshakeCells = AsyncQueue<Cell>(capacity: Channel.maxQueuedHandshakeCells)
         let shared = SharedBox()
         let io = ChannelIO(fd: fd, tls: tls, onReceive: { bytes in
             shared.receive(bytes)
@@ -284,7 +287,11 @@ private final class SharedBox: @unchecked Sendable {
         if sawNetinfo || awaitingWidthSwitch { return }
         do {
             while let cell = try handshakeFramer.nextCell() {
-                handshakeQueue?.push(cell)
+                if let queue = handshakeQueue, !queue.push(cell) {
+                    queue.finish(throwing: ChannelError.handshake(
+                        "the relay sent more than \(Channel.maxQueuedHandshakeCells) link handshake cells faster than they could be read"))
+                    return
+                }
                 if cell.command == .netinfo { sawNetinfo = true }
                 if cell.command == .versions && handshakeFramer.circuitIDWidth == 2 {
                     awaitingWidthSwitch = true
