@@ -325,6 +325,7 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     func adjustSetpoint(device: String, bySteps steps: Int) async throws {
+        try requireUsableKey(device)
         guard let current = snapshot.device(named: device), let reading = current.thermostat else {
             throw DashboardError("\(device) has not been read yet; wait for its temperature, then try again.")
         }
@@ -335,6 +336,7 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     func cycleMode(device: String) async throws {
+        try requireUsableKey(device)
         guard let current = snapshot.device(named: device), let reading = current.thermostat else {
             throw DashboardError("\(device) has not been read yet; wait for its reading, then try again.")
         }
@@ -342,6 +344,11 @@ actor LiveDashboardBackend: DashboardBackend {
         update(device) { $0.pending.mode = target }
         log(.info, "\(device): mode → \(target.rawValue) (pending)")
         Task { await self.apply(device, ThermostatChange(mode: Devices.ThermostatMode(rawValue: target.rawValue))) }
+    }
+
+    /// A device whose key was refused (unprotected or unreadable) is not sent anything.
+    private func requireUsableKey(_ device: String) throws {
+        if let refusal = keyRefusals[device] { throw DashboardError("\(refusal)") }
     }
 
     private func apply(_ device: String, _ change: ThermostatChange) async {
@@ -368,6 +375,7 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     func togglePin(device: String, index: Int) async throws {
+        try requireUsableKey(device)
         guard let current = snapshot.device(named: device), let link = current.pins?.first(where: { $0.index == index }),
               let isOn = link.isOn, link.isToggleable else {
             throw DashboardError("Link \(index) of \(device) is not a simple pin that can be switched.")
