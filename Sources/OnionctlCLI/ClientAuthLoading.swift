@@ -13,7 +13,8 @@ enum ClientAuthLoading {
     struct Source {
         var name: String
         var path: String
-        var keys: Result<[ClientAuthKey], CLIError>
+        /// The keys, or why the file is unusable (``UnprotectedKeyError`` if it was loosened meanwhile).
+        var keys: Result<[ClientAuthKey], any Error>
     }
 
     /// Every `.auth_private` source at `path` (a file, or the files of a folder, sorted by name).
@@ -33,11 +34,7 @@ enum ClientAuthLoading {
         // Every file's permissions first: one unprotected key refuses the whole folder, unread.
         for file in files { try unprotectedToError { () throws(KeyFileAccess.Failure) in try KeyFileAccess.checkFile(file.path) } }
         let sources = files.map { file in
-            Source(name: file.name, path: file.path, keys: Result { () throws(CLIError) -> [ClientAuthKey] in
-                do { return try parse(file.path, try readProtected(file.path)) } catch let error as CLIError { throw error } catch {
-                    throw CLIError.usage("\(error)")
-                }
-            })
+            Source(name: file.name, path: file.path, keys: Result { try parse(file.path, try readProtected(file.path)) })
         }
         return (true, sources)
     }
@@ -48,7 +45,9 @@ enum ClientAuthLoading {
         for source in try read(path).sources {
             switch source.keys {
             case let .success(found): for key in found where keys[key.address] == nil { keys[key.address] = key.privateKey }
-            case let .failure(error): warn("\(source.path): \(error) (skipped)")
+            case let .failure(error):
+                if error is UnprotectedKeyError { throw error }
+                warn("\(error) (skipped)")
             }
         }
         return keys

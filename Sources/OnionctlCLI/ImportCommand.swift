@@ -33,7 +33,7 @@ struct ImportCommand: AsyncParsableCommand {
                 switch source.keys {
                 case let .success(keys): found += keys.map { (source.name, $0) }
                 case let .failure(error):
-                    if !isFolder { throw error }
+                    if !isFolder || error is UnprotectedKeyError { throw error }
                     warn("\(error) (skipped)")
                     problems += 1
                 }
