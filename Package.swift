@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "TestnetTests", dependencies: []),
         .testTarget(name: "OnionServiceTests", dependencies: ["OnionService"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "OnionService", "TorCrypto", "TestSupport"]),
+        .testTarget(name: "OnionctlCLITests", dependencies: ["OnionctlCLI", "Devices", "OnionService", "TorCircuits", "TorClient", "TorProto"]),
         .testTarget(name: "OnionctlUITests", dependencies: ["OnionctlUI", "OnionService", "TestSupport"], exclude: ["Snapshots"]),
     ]
 )

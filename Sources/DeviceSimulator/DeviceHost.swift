@@ -34,21 +34,24 @@ public final class DeviceHost: Sendable {
         case .thermostat:
             var model = stored?.thermostat ?? ThermostatModel(name: options.name ?? "Thermostat", now: clock.now())
             if let name = options.name { model.name = name }
+            if options.hostileText && !model.name.hasPrefix(HostileText.prefix) { model.name = HostileText.decorate(model.name) }
             device = ThermostatDevice(model: model, clock: clock, store: store, quirks: options.quirks)
         case .pins:
             var model = stored?.pins ?? PinsModel(name: options.name ?? "code-me-not")
             if let name = options.name { model.name = name }
+            if options.hostileText && !model.name.hasPrefix(HostileText.prefix) { model.name = HostileText.decorate(model.name) }
             device = PinsDevice(model: model, store: store, quirks: options.quirks)
         }
         self.store = store
         self.tickInterval = tickInterval
         self.saveInterval = saveInterval
         let device = self.device
+        let serve: @Sendable (HTTPRequest) -> HTTPResponse = { device.handle($0) }
         server = HTTPServer(
             configuration: HTTPServerConfiguration(address: options.listen, quirks: options.quirks,
                                                    acceptInterval: options.acceptInterval,
                                                    idleTimeout: options.idleTimeout),
-            handler: { device.handle($0) })
+            handler: options.hostileText ? HostileText.wrap(serve) : serve)
         if stored == nil || options.name != nil { try device.persist() }
     }
 

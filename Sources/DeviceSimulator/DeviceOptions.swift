@@ -11,10 +11,12 @@ public struct DeviceOptions: Sendable, Equatable {
     public var acceptInterval: TimeInterval?
     /// Overrides the idle/after-response close timeout (default 30 s, Minitor 5 s).
     public var idleTimeout: TimeInterval?
+    /// Answer with terminal escape sequences in the name, reason phrases and error bodies (``HostileText``).
+    public var hostileText: Bool
 
     public init(listen: LoopbackAddress, statePath: String?, kind: DeviceKind = .thermostat,
                 quirks: HTTPQuirks = .none, name: String? = nil,
-                acceptInterval: TimeInterval? = nil, idleTimeout: TimeInterval? = nil) {
+                acceptInterval: TimeInterval? = nil, idleTimeout: TimeInterval? = nil, hostileText: Bool = false) {
         self.listen = listen
         self.statePath = statePath
         self.kind = kind
@@ -22,13 +24,14 @@ public struct DeviceOptions: Sendable, Equatable {
         self.name = name
         self.acceptInterval = acceptInterval
         self.idleTimeout = idleTimeout
+        self.hostileText = hostileText
     }
 
     /// Usage text for `--help` and errors.
     public static let usage = """
     usage: onion-device --listen 127.0.0.1:PORT --state FILE [--kind thermostat|pins]
                         [--quirks minitor] [--name NAME] [--accept-interval SECONDS]
-                        [--idle-timeout SECONDS]
+                        [--idle-timeout SECONDS] [--hostile-text]
 
     A simulated IoT device (a thermostat, or a code-me-not pin controller) serving HTTP/1.1
     on loopback, for publishing as a Tor onion service in tests and demos.
@@ -40,6 +43,8 @@ public struct DeviceOptions: Sendable, Equatable {
       --name NAME               device name shown by the API
       --accept-interval SECONDS minimum time between accepted connections (minitor default 3)
       --idle-timeout SECONDS    close idle connections after this long (default 30, minitor 5)
+      --hostile-text            put terminal escape sequences and control characters in the
+                                name, reason phrases, a header and error bodies (for tests)
     """
 
     /// Why the command line was refused.
@@ -64,6 +69,7 @@ public struct DeviceOptions: Sendable, Equatable {
         var name: String?
         var acceptInterval: TimeInterval?
         var idleTimeout: TimeInterval?
+        var hostileText = false
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             var option = argument
@@ -115,6 +121,8 @@ public struct DeviceOptions: Sendable, Equatable {
                 acceptInterval = try seconds()
             case "--idle-timeout":
                 idleTimeout = try seconds()
+            case "--hostile-text":
+                hostileText = true
             default:
                 throw .invalid("Unknown option \"\(argument)\"; see --help.")
             }
@@ -122,6 +130,6 @@ public struct DeviceOptions: Sendable, Equatable {
         guard let listen else { throw .invalid("--listen 127.0.0.1:PORT is required.") }
         guard let statePath else { throw .invalid("--state FILE is required.") }
         return DeviceOptions(listen: listen, statePath: statePath, kind: kind, quirks: quirks, name: name,
-                             acceptInterval: acceptInterval, idleTimeout: idleTimeout)
+                             acceptInterval: acceptInterval, idleTimeout: idleTimeout, hostileText: hostileText)
     }
 }

@@ -102,6 +102,8 @@ public struct HTTPResponse: Sendable, Equatable {
     public var declaredLength: Int?
     /// Misbehaviour for hostile-peer tests: a chunked body that never sends its final chunk.
     public var omitsFinalChunk: Bool
+    /// The status line's reason phrase, when not the standard one (``HostileText``).
+    public var reason: String?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
                 chunked: Bool = false, failsConnection: Bool = false,

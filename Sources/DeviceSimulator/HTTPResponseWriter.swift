@@ -17,7 +17,7 @@ public enum HTTPResponseWriter {
     /// The full response bytes. `keepAlive` chooses the `Connection` header in `.none` mode.
     public static func serialize(_ response: HTTPResponse, quirks: HTTPQuirks, keepAlive: Bool,
                                  date: Date = Date(), serverName: String = "onion-device") -> [UInt8] {
-        var head = "HTTP/1.1 \(response.status) \(HTTPResponse.reasonPhrase(response.status))\r\n"
+        var head = "HTTP/1.1 \(response.status) \(response.reason ?? HTTPResponse.reasonPhrase(response.status))\r\n"
         var headers = response.headers
         headers.remove("Content-Length")
         headers.remove("Transfer-Encoding")

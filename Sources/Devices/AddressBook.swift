@@ -121,6 +121,8 @@ public enum AddressBookError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The file was written by a newer onionctl; it is left exactly as it is.
     case newerSchema(path: String, line: Int, found: Int, supported: Int)
     case keyFile(path: String, detail: String)
+    /// A key file or the key folder is readable or writable by group or others: refused, not read.
+    case unprotectedKey(UnprotectedKeyError)
     case lockTimeout(path: String, seconds: Double)
     case io(path: String, detail: String)
 
@@ -138,6 +140,7 @@ public enum AddressBookError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .newerSchema(path, line, found, supported):
             return "\(path):\(line): schema \(found) is newer than this onionctl understands (\(supported)); upgrade onionctl. The file was not changed."
         case let .keyFile(path, detail): return "\(path): \(detail)"
+        case let .unprotectedKey(error): return error.description
         case let .lockTimeout(path, seconds):
             return "another onionctl has held \(path) for \(Int(seconds)) s; try again"
         case let .io(path, detail): return "\(path): \(detail)"
@@ -152,6 +155,7 @@ public enum AddressBookError: Error, Equatable, Sendable, CustomStringConvertibl
         case .corrupt: return "corrupt-file"
         case .newerSchema: return "newer-schema"
         case .keyFile: return "key-file"
+        case .unprotectedKey: return "unprotected-key"
         case .lockTimeout: return "lock-timeout"
         case .io: return "io"
         }

@@ -69,14 +69,23 @@ public struct AddressBookStore: Sendable {
     }
 
     /// The client-authorization key stored for `entry`, if any. A key file for another address
-    /// is an error (it would never work).
+    /// is an error (it would never work). A key file or key folder that group or others can read
+    /// or write is refused (``AddressBookError/unprotectedKey(_:)``) before anything is read from
+    /// it, as OpenSSH refuses an unprotected private key; the address book itself is untouched.
     public func key(for entry: DeviceEntry) throws(AddressBookError) -> ClientAuthKey? {
         let url = keyFile(for: entry.name)
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            if FileManager.default.fileExists(atPath: url.path) {
-                throw .keyFile(path: url.path, detail: "cannot be read")
+        var info = stat()
+        guard lstat(url.path, &info) == 0 else { return nil }  // no key file: no key
+        let text: String
+        do throws(KeyFileAccess.Failure) {
+            try KeyFileAccess.checkFolder(keysDirectory.path)
+            guard let read = try KeyFileAccess.read(url.path) else { return nil }
+            text = read
+        } catch {
+            switch error {
+            case let .unprotected(error): throw .unprotectedKey(error)
+            case let .unreadable(path, detail): throw .keyFile(path: path, detail: detail)
             }
-            return nil
         }
         let keys: [ClientAuthKey]
         do { keys = try ClientAuthDirectory.parseFile(text) } catch {

@@ -238,8 +238,8 @@ public actor DeviceService {
                 }
             }
         } catch {
-            status.state = error.isOffline ? .offline : (error.kind.hasPrefix("client-auth") ? .unauthorized : .error)
-            status.errorKind = error.kind
+            status.state = error.deviceNeverAnswered ? .offline : (error.kind.hasPrefix("client-auth") ? .unauthorized : .error)
+            status.errorKind = error.answerKind
             status.error = error.description
         }
         status.seconds = (Date().timeIntervalSince(start) * 100).rounded() / 100

@@ -77,6 +77,9 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
     case bodyTooLarge(limit: Int)
     case connectionClosed(received: Int)
     case timedOut(String)
+    /// The stream broke (its circuit failed, or the other end ended it with an error) after
+    /// `received` bytes of the response.
+    case streamFailed(received: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -86,6 +89,9 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .connectionClosed(received):
             return "the device closed the connection before the response was complete (\(received) bytes received)"
         case let .timedOut(what): return "timed out \(what)"
+        case let .streamFailed(received, detail):
+            return received == 0 ? "the connection to the device failed before it answered: \(detail)"
+                : "the connection to the device failed after \(received) bytes of its answer: \(detail)"
         }
     }
 }

@@ -35,7 +35,7 @@ struct AddCommand: AsyncParsableCommand {
             guard port > 0 else { throw CLIError.usage("the port must be 1–65535") }
             let entry = DeviceEntry(name: name, address: address, port: port, kind: kind, notes: notes)
             try AddressBookStore.standard().modify { book, _ in try book.add(entry) }
-            if global.json { try printJSON(entry) } else { print("added \(name) (\(kind), \(address))") }
+            if global.json { try printJSON(entry) } else { say("added \(name) (\(kind), \(address))") }
         }
     }
 }

@@ -46,18 +46,24 @@ struct FetchCommand: AsyncParsableCommand {
         let client = TorClient(configuration: try global.torConfiguration())
         if let authPrivate {
             let keys: [OnionAddress: X25519PrivateKey]
-            do { keys = try ClientAuthLoading.load(authPrivate) } catch { throw fail("\(error)", code: 2) }
+            do { keys = try ClientAuthLoading.load(authPrivate) } catch { throw fail("\(error)", code: onionctlExitCode(for: error)) }
             if let key = keys[target.address] { await client.setClientAuthKey(key, for: target.address) }
         } else {
             // A device in the address book brings its stored key.
             let store = AddressBookStore.standard()
-            if let entry = (try? store.load())?.device(for: target.address), let key = try? store.key(for: entry) {
-                await client.setClientAuthKey(key.privateKey, for: target.address)
+            if let entry = (try? store.load())?.device(for: target.address) {
+                do {
+                    if let key = try store.key(for: entry) { await client.setClientAuthKey(key.privateKey, for: target.address) }
+                } catch {
+                    // An unprotected key is refused, never silently skipped; a broken one is said.
+                    if case .unprotectedKey = error { throw fail("\(error)", code: ExitCodes.unprotectedKey) }
+                    warn("\(error); fetching without a key")
+                }
             }
         }
         if verbose {
             await client.addProgressHandler { event in
-                FileHandle.standardError.write(Data(String(format: "[%6.2fs] %@: %@\n", event.elapsed, event.phase.description, event.detail).utf8))
+                sayOnStandardError(String(format: "[%6.2fs] %@: %@", event.elapsed, event.phase.description, event.detail))
             }
         }
         var headers = [(String, String)]()
@@ -92,8 +98,14 @@ struct FetchCommand: AsyncParsableCommand {
         }
         if self.repeatCount > 1 { FileHandle.standardError.write(Data(TimingSummary(timings).text.utf8)) }
         await client.shutdown()
-        if includeHeaders { FileHandle.standardOutput.write(Data(response.headText.utf8)) }
-        FileHandle.standardOutput.write(Data(response.body))
+        // The status line and headers are for people: escaped. The body is data, exact like curl's,
+        // unless it goes to a terminal, where its control characters are escaped.
+        if includeHeaders { FileHandle.standardOutput.write(Data(safeMultiline(Array(response.headText.utf8)).utf8)) }
+        if isatty(STDOUT_FILENO) != 0 {
+            FileHandle.standardOutput.write(Data(safeMultiline(response.body).utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(response.body))
+        }
         if response.status >= 400 { throw ExitCode(22) }
     }
 

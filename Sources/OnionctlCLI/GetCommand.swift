@@ -39,7 +39,7 @@ struct GetCommand: AsyncParsableCommand {
             let history = try await service.history(name)
             if global.json { try printJSON(history); return }
             for sample in history.samples {
-                print("\(sample.t)  \(ThermostatReading.format(sample.temperature)) °C  setpoint \(ThermostatReading.format(sample.setpoint)) °C")
+                say("\(sample.t)  \(ThermostatReading.format(sample.temperature)) °C  setpoint \(ThermostatReading.format(sample.setpoint)) °C")
             }
             return
         }
@@ -54,20 +54,20 @@ struct GetCommand: AsyncParsableCommand {
             let value = object[field]
             if global.json {
                 let wrapped = try JSONSerialization.data(withJSONObject: [field: value ?? NSNull()], options: [.sortedKeys])
-                print(String(decoding: wrapped, as: UTF8.self))
+                FileHandle.standardOutput.write(terminalSafeJSON(wrapped) + Data("\n".utf8))
             } else if let number = value as? Double {
-                print(ThermostatReading.format(number))
+                say(ThermostatReading.format(number))
             } else {
-                print(value.map { "\($0)" } ?? "")
+                say(value.map { "\($0)" } ?? "")
             }
             return
         }
         if global.json { try printJSON(reading); return }
-        print("\(reading.name): \(ThermostatReading.format(reading.temperature)) °C, \(reading.state)")
-        print("setpoint     \(ThermostatReading.format(reading.setpoint)) °C  (\(ThermostatReading.format(reading.min))–\(ThermostatReading.format(reading.max)), step \(ThermostatReading.format(reading.step)))")
-        print("mode         \(reading.mode)")
-        if let humidity = reading.humidity { print("humidity     \(ThermostatReading.format(humidity)) %") }
-        if let updated = reading.updated { print("updated      \(updated)") }
+        say("\(reading.name): \(ThermostatReading.format(reading.temperature)) °C, \(reading.state)")
+        say("setpoint     \(ThermostatReading.format(reading.setpoint)) °C  (\(ThermostatReading.format(reading.min))–\(ThermostatReading.format(reading.max)), step \(ThermostatReading.format(reading.step)))")
+        say("mode         \(reading.mode)")
+        if let humidity = reading.humidity { say("humidity     \(ThermostatReading.format(humidity)) %") }
+        if let updated = reading.updated { say("updated      \(updated)") }
     }
 
     private func pins(_ service: DeviceService) async throws {
@@ -91,7 +91,7 @@ struct GetCommand: AsyncParsableCommand {
                                  headers: Dictionary(response.headers.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a }),
                                  body: response.bodyText))
         } else {
-            FileHandle.standardOutput.write(Data(response.body))
+            FileHandle.standardOutput.write(Data(safeMultiline(response.body).utf8))
         }
         if response.status >= 400 { throw ExitCode(ExitCodes.httpError) }
     }

@@ -22,13 +22,14 @@ func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601
-    let data = try encoder.encode(value)
+    let data = terminalSafeJSON(try encoder.encode(value))
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))
 }
 
-/// Reports a failure on stderr in plain words and exits with `code`.
+/// Reports a failure on stderr in plain words (control characters escaped: the message may carry
+/// device text) and exits with `code`.
 func fail(_ message: String, code: Int32 = 1) -> ExitCode {
-    FileHandle.standardError.write(Data("onionctl: \(message)\n".utf8))
+    sayOnStandardError("onionctl: \(message)")
     return ExitCode(code)
 }

@@ -26,26 +26,20 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         try await reporting(json: global.json) {
             var found: [(source: String, key: ClientAuthKey)] = []
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw CLIError.usage("no such file or folder: \(path)")
-            }
             var problems = 0
-            if isDirectory.boolValue {
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-                for name in names.sorted() where name.hasSuffix(".auth_private") {
-                    let file = URL(fileURLWithPath: path).appendingPathComponent(name)
-                    do { found += try Self.read(file.path).map { (name, $0) } } catch {
-                        warn("\(file.path): \(error) (skipped)")
-                        problems += 1
-                    }
+            // Unprotected key files or folders are refused before anything is read (exit 10).
+            let (isFolder, sources) = try ClientAuthLoading.read(path)
+            for source in sources {
+                switch source.keys {
+                case let .success(keys): found += keys.map { (source.name, $0) }
+                case let .failure(error):
+                    if !isFolder || error is UnprotectedKeyError { throw error }
+                    warn("\(error) (skipped)")
+                    problems += 1
                 }
-                if found.isEmpty {
-                    throw CLIError.usage("\(path) contains no usable .auth_private file")
-                }
-            } else {
-                let keys = try Self.read(path)
-                found = keys.map { (URL(fileURLWithPath: path).lastPathComponent, $0) }
+            }
+            if isFolder && found.isEmpty {
+                throw CLIError.usage("\(path) contains no usable .auth_private file")
             }
             let chosenKind = kind
             let rows = try AddressBookStore.standard().modify { book, changes throws -> [Row] in
@@ -73,19 +67,9 @@ struct ImportCommand: AsyncParsableCommand {
                 return rows
             }
             if global.json { try printJSON(rows) } else {
-                for row in rows { print("\(row.action.padding(toLength: 13, withPad: " ", startingAt: 0))  \(row.device)  \(row.onion)") }
+                for row in rows { say("\(row.action.padding(toLength: 13, withPad: " ", startingAt: 0))  \(row.device)  \(row.onion)") }
             }
             if problems > 0 { throw ExitCode(ExitCodes.invalidInput) }
-        }
-    }
-
-    static func read(_ path: String) throws -> [ClientAuthKey] {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw CLIError.usage("cannot read \(path): \(error.localizedDescription)")
-        }
-        do { return try ClientAuthDirectory.parseFile(text) } catch {
-            throw CLIError.usage("\(path): \(error)")
         }
     }
 }
@@ -129,7 +113,7 @@ struct ExportCommand: AsyncParsableCommand {
             }
             struct Output: Encodable { var device: String; var onion: String; var file: String }
             if global.json { try printJSON(Output(device: name, onion: entry.address.description, file: url.path)) } else {
-                print("wrote \(url.path)")
+                say("wrote \(url.path)")
             }
         }
     }

@@ -25,17 +25,17 @@ struct ListCommand: AsyncParsableCommand {
             }
             if global.json { try printJSON(rows); return }
             if rows.isEmpty {
-                print("No devices yet. Add one with: onionctl add NAME ONION [--kind thermostat|pins|http]")
+                say("No devices yet. Add one with: onionctl add NAME ONION [--kind thermostat|pins|http]")
                 return
             }
             let width = max(4, rows.map(\.name.count).max() ?? 4)
-            print("NAME".padding(toLength: width, withPad: " ", startingAt: 0) + "  KIND        KEY  ADDRESS")
+            say("NAME".padding(toLength: width, withPad: " ", startingAt: 0) + "  KIND        KEY  ADDRESS")
             for row in rows {
                 var line = row.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                 line += row.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + "  "
                 line += (row.key ? "yes" : "-  ") + "  " + row.onion + (row.port == 80 ? "" : ":\(row.port)")
                 if !row.notes.isEmpty { line += "  # " + row.notes }
-                print(line)
+                say(line)
             }
         }
     }

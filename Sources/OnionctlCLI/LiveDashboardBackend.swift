@@ -27,6 +27,8 @@ actor LiveDashboardBackend: DashboardBackend {
     private var snapshot = DashboardSnapshot()
     private var subscribers: [UUID: AsyncStream<DashboardSnapshot>.Continuation] = [:]
     private var nextRead: [String: Date] = [:]
+    /// Devices whose key file (or the key folder) is unprotected or unreadable: not polled until fixed.
+    private var keyRefusals: [String: AddressBookError] = [:]
     private var nextHistory: [String: Date] = [:]
     private var reading: Set<String> = []
     private var loop: Task<Void, Never>?
@@ -105,11 +107,15 @@ actor LiveDashboardBackend: DashboardBackend {
             let book = try store.load()
             var keys: [String: ClientAuthKey] = [:]
             for entry in book.devices {
-                do { if let key = try store.key(for: entry) { keys[entry.name] = key } } catch {
-                    log(.warning, "\(entry.name): \(error)")
+                do {
+                    if let key = try store.key(for: entry) { keys[entry.name] = key }
+                    keyRefusals[entry.name] = nil
+                } catch {
+                    // The device is not contacted with a missing key: its key problem is shown instead.
+                    keyRefusals[entry.name] = error
+                    log(.error, "\(entry.name): \(error)")
                 }
             }
-            for problem in store.insecurePermissions() { log(.warning, problem) }
             await service?.close()
             let service = await DeviceService(devices: book.devices, keys: keys, tor: tor, limits: limits)
             await service.addProgressHandler { [weak self] event in
@@ -119,7 +125,12 @@ actor LiveDashboardBackend: DashboardBackend {
             entries = book.devices
             let previous = Dictionary(snapshot.devices.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             snapshot.devices = book.devices.map { entry in
-                previous[entry.name] ?? DeviceSnapshot(name: entry.name, kind: Self.kind(entry.kind), onion: entry.address.description)
+                var device = previous[entry.name] ?? DeviceSnapshot(name: entry.name, kind: Self.kind(entry.kind), onion: entry.address.description)
+                if let refusal = keyRefusals[entry.name] {
+                    device.problem = Self.problem(for: refusal)
+                    device.connection.state = .failed(nil)
+                }
+                return device
             }
             publish()
         } catch {
@@ -191,7 +202,8 @@ actor LiveDashboardBackend: DashboardBackend {
 
     private func pollDueDevices() async {
         let now = Date()
-        for entry in entries where !reading.contains(entry.name) && (nextRead[entry.name] ?? .distantPast) <= now {
+        for entry in entries where !reading.contains(entry.name) && keyRefusals[entry.name] == nil
+            && (nextRead[entry.name] ?? .distantPast) <= now {
             reading.insert(entry.name)
             Task { await self.read(entry) }
         }
@@ -257,9 +269,13 @@ actor LiveDashboardBackend: DashboardBackend {
 
     /// A failure in plain words, with what to do.
     static func problem(for error: any Error) -> DeviceProblem {
-        let kind = (error as? DeviceError)?.kind ?? (error as? OnionServiceError)?.kind ?? ""
+        let kind = (error as? DeviceError)?.kind ?? (error as? OnionServiceError)?.kind ?? (error as? AddressBookError)?.kind ?? ""
         let advice: String
         switch kind {
+        case "unprotected-key":
+            let fix = (error as? AddressBookError).flatMap { if case let .unprotectedKey(refused) = $0 { refused.fixCommand } else { nil } }
+            advice = "The key is not used until only you can read it: run \(fix ?? "chmod 600 FILE"), then press r."
+        case "key-file": advice = "Fix or replace the key file (onionctl import FILE), then press r."
         case "client-auth-required": advice = "Import the device's key: onionctl import FILE (press : to run it)."
         case "client-auth-rejected": advice = "The key was refused: ask the device owner to authorize your key (onionctl key new)."
         case "descriptor-not-found", "offline": advice = "The device seems offline; onionctl keeps retrying. Press r to retry now."
@@ -295,6 +311,10 @@ actor LiveDashboardBackend: DashboardBackend {
 
     func refresh(device: String) async throws {
         guard entries.contains(where: { $0.name == device }) else { throw DashboardError("There is no device named \(device).") }
+        if keyRefusals[device] != nil {
+            await reloadAddressBook()  // the key may have been fixed (chmod) since
+            if let refusal = keyRefusals[device] { throw DashboardError("\(refusal)") }
+        }
         nextRead[device] = .distantPast
         nextHistory[device] = .distantPast
         update(device) { $0.problem = nil }
@@ -305,6 +325,7 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     func adjustSetpoint(device: String, bySteps steps: Int) async throws {
+        try requireUsableKey(device)
         guard let current = snapshot.device(named: device), let reading = current.thermostat else {
             throw DashboardError("\(device) has not been read yet; wait for its temperature, then try again.")
         }
@@ -315,6 +336,7 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     func cycleMode(device: String) async throws {
+        try requireUsableKey(device)
         guard let current = snapshot.device(named: device), let reading = current.thermostat else {
             throw DashboardError("\(device) has not been read yet; wait for its reading, then try again.")
         }
@@ -322,6 +344,11 @@ actor LiveDashboardBackend: DashboardBackend {
         update(device) { $0.pending.mode = target }
         log(.info, "\(device): mode → \(target.rawValue) (pending)")
         Task { await self.apply(device, ThermostatChange(mode: Devices.ThermostatMode(rawValue: target.rawValue))) }
+    }
+
+    /// A device whose key was refused (unprotected or unreadable) is not sent anything.
+    private func requireUsableKey(_ device: String) throws {
+        if let refusal = keyRefusals[device] { throw DashboardError("\(refusal)") }
     }
 
     private func apply(_ device: String, _ change: ThermostatChange) async {
@@ -348,6 +375,7 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     func togglePin(device: String, index: Int) async throws {
+        try requireUsableKey(device)
         guard let current = snapshot.device(named: device), let link = current.pins?.first(where: { $0.index == index }),
               let isOn = link.isOn, link.isToggleable else {
             throw DashboardError("Link \(index) of \(device) is not a simple pin that can be switched.")

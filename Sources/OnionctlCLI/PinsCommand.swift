@@ -26,8 +26,8 @@ struct PinsCommand: AsyncParsableCommand {
     }
 
     static func printLinks(_ links: [PinLink]) {
-        if links.isEmpty { print("no links"); return }
-        print("INDEX  NAME                      TYPE       GPIO  STATE")
+        if links.isEmpty { say("no links"); return }
+        say("INDEX  NAME                      TYPE       GPIO  STATE")
         for link in links {
             var line = String(link.index).padding(toLength: 5, withPad: " ", startingAt: 0) + "  "
             line += link.name.padding(toLength: 24, withPad: " ", startingAt: 0) + "  "
@@ -37,7 +37,7 @@ struct PinsCommand: AsyncParsableCommand {
             } else {
                 line += "-     -"
             }
-            print(line)
+            say(line)
         }
     }
 }
@@ -77,7 +77,7 @@ struct ToggleCommand: AsyncParsableCommand {
                 try await service.toggle(name, index: index, on: wanted)
             }
             if global.json { try printJSON(link); return }
-            print("\(name): link \(link.index) (\(link.name), GPIO \(link.pin?.num ?? -1)) is now \(link.pin?.on == true ? "on" : "off")")
+            say("\(name): link \(link.index) (\(link.name), GPIO \(link.pin?.num ?? -1)) is now \(link.pin?.on == true ? "on" : "off")")
         }
     }
 }

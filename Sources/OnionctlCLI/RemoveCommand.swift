@@ -32,7 +32,7 @@ struct RemoveCommand: AsyncParsableCommand {
             }
             struct Output: Encodable { var removed: DeviceEntry; var keyDeleted: Bool }
             if global.json { try printJSON(Output(removed: removed, keyDeleted: hasKey)) } else {
-                print("removed \(name)\(hasKey ? " and its key" : "")")
+                say("removed \(name)\(hasKey ? " and its key" : "")")
             }
         }
     }

@@ -21,7 +21,7 @@ struct RenameCommand: AsyncParsableCommand {
                 changes.moveKey(from: old, to: new)
             }
             struct Output: Encodable { var old: String; var new: String }
-            if global.json { try printJSON(Output(old: old, new: new)) } else { print("renamed \(old) to \(new)") }
+            if global.json { try printJSON(Output(old: old, new: new)) } else { say("renamed \(old) to \(new)") }
         }
     }
 }

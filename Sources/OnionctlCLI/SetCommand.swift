@@ -29,7 +29,7 @@ struct SetCommand: AsyncParsableCommand {
                 try await service.change(name, change)
             }
             if global.json { try printJSON(reading); return }
-            print("\(name): setpoint \(ThermostatReading.format(reading.setpoint)) °C, mode \(reading.mode) (now \(ThermostatReading.format(reading.temperature)) °C, \(reading.state))")
+            say("\(name): setpoint \(ThermostatReading.format(reading.setpoint)) °C, mode \(reading.mode) (now \(ThermostatReading.format(reading.temperature)) °C, \(reading.state))")
         }
     }
 

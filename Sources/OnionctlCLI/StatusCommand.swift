@@ -36,7 +36,7 @@ struct StatusCommand: AsyncParsableCommand {
                     line += status.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
                     line += String(format: "%6.1fs  ", status.seconds)
                     line += status.state == .online ? (status.summary ?? "") : (status.error ?? status.summary ?? "")
-                    print(line)
+                    say(line)
                 }
             }
             if let failed = statuses.first(where: { $0.state != .online }) {

@@ -28,14 +28,14 @@ struct BootstrapCommand: AsyncParsableCommand {
         await client.shutdown()
         if global.json { try printJSON(report); return }
         let formatter = ISO8601DateFormatter()
-        print("consensus     valid-after \(formatter.string(from: report.validAfter))  fresh-until \(formatter.string(from: report.freshUntil))  valid-until \(formatter.string(from: report.validUntil))")
-        print("source        \(report.fetchedConsensus ? "fetched from \(report.consensusSource)" : "disk cache (still fresh)")")
-        print("signatures    \(report.signedBy.count) verified: \(report.signedBy.joined(separator: ", "))")
-        print("relays        \(report.usableRelays) usable of \(report.relaysInConsensus) in the consensus")
-        print("microdescs    \(report.fetchedMicrodescriptors) fetched, \(report.cachedMicrodescriptors) from cache")
-        print("guards        \(report.guards.joined(separator: ", "))")
-        print("cache         \(report.cacheDirectory)")
-        print(String(format: "time          %.2f s", report.seconds))
-        for warning in report.warnings { print("warning       \(warning)") }
+        say("consensus     valid-after \(formatter.string(from: report.validAfter))  fresh-until \(formatter.string(from: report.freshUntil))  valid-until \(formatter.string(from: report.validUntil))")
+        say("source        \(report.fetchedConsensus ? "fetched from \(report.consensusSource)" : "disk cache (still fresh)")")
+        say("signatures    \(report.signedBy.count) verified: \(report.signedBy.joined(separator: ", "))")
+        say("relays        \(report.usableRelays) usable of \(report.relaysInConsensus) in the consensus")
+        say("microdescs    \(report.fetchedMicrodescriptors) fetched, \(report.cachedMicrodescriptors) from cache")
+        say("guards        \(report.guards.joined(separator: ", "))")
+        say("cache         \(report.cacheDirectory)")
+        say(String(format: "time          %.2f s", report.seconds))
+        for warning in report.warnings { say("warning       \(warning)") }
     }
 }

@@ -16,8 +16,23 @@ final class KeyFileTests: XCTestCase {
         let torLine = "\(address.base32):descriptor:x25519:\(Base32.encode(key.privateKey.rawRepresentation, uppercase: true))\n"
         let folder = sandbox.root.appendingPathComponent("onion_auth")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(torLine.utf8).write(to: folder.appendingPathComponent("front door.auth_private"))
+        let keyFile = folder.appendingPathComponent("front door.auth_private")
+        try Data(torLine.utf8).write(to: keyFile)
         try Data("not a key\n".utf8).write(to: folder.appendingPathComponent("junk.txt"))
+
+        // Unprotected (a 0755 folder, a 0644 file) is refused with the exact fix; nothing is imported.
+        XCTAssertEqual(chmod(folder.path, 0o755), 0)
+        XCTAssertEqual(chmod(keyFile.path, 0o644), 0)
+        let loose = try sandbox.run(["import", folder.path])
+        XCTAssertEqual(loose.code, 10, loose.stderr)
+        XCTAssertTrue(loose.stderr.contains("chmod 700 \(folder.path)"), loose.stderr)
+        XCTAssertEqual(chmod(folder.path, 0o700), 0)
+        let looseFile = try sandbox.run(["import", folder.path])
+        XCTAssertEqual(looseFile.code, 10, looseFile.stderr)
+        XCTAssertTrue(looseFile.stderr.contains("chmod 600 '\(keyFile.path)'"), "the path with a space is quoted: \(looseFile.stderr)")
+        XCTAssertEqual(try sandbox.run(["import", keyFile.path]).code, 10)
+        XCTAssertTrue(try sandbox.run(["list"]).stdout.contains("No devices yet"), "nothing was imported")
+        XCTAssertEqual(chmod(keyFile.path, 0o600), 0)
 
         let imported = try sandbox.run(["import", folder.path, "--kind", "thermostat", "--json"])
         XCTAssertEqual(imported.code, 0, imported.stderr)

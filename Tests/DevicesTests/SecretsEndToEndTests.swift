@@ -6,7 +6,7 @@ import TorCrypto
 import XCTest
 
 /// Issue 8 (secrets): a full session with a client-authorization key leaves the key in no output,
-/// log, cache or state file, in any encoding; and loosened permissions are warned about.
+/// log, cache or state file, in any encoding; and unprotected key files are refused.
 final class SecretsEndToEndTests: XCTestCase {
     func testKeyAppearsNowhereOnionctlWritesDuringAFullSession() throws {
         let network = try TestNetwork.shared()
@@ -57,19 +57,44 @@ final class SecretsEndToEndTests: XCTestCase {
         XCTAssertTrue((revealed.stdout + revealed.stderr).uppercased().contains(needles[0]), "--reveal shows the key")
     }
 
-    func testLoosenedKeyPermissionsAreWarnedAbout() throws {
+    /// Issue 11: a key file or key folder others can read is refused (exit 10) with the exact
+    /// chmod that fixes it, nothing is read from it, and the address book is left as it was.
+    func testUnprotectedKeyFileAndFolderAreRefused() throws {
         let sandbox = Sandbox("perms")
         let added = try sandbox.run(["add", "lamp", try randomOnionAddress().description, "--kind", "http"])
         XCTAssertEqual(added.code, 0, added.stderr)
         XCTAssertEqual(try sandbox.run(["key", "new", "lamp"]).code, 0)
         let store = AddressBookStore(directory: sandbox.bookDirectory)
-        XCTAssertEqual(store.insecurePermissions(), [], "onionctl itself writes 0700 folders and 0600 key files")
         let keyPath = store.keyFile(for: "lamp").path
+        XCTAssertNotNil(try store.key(for: try store.load().require("lamp")), "onionctl itself writes 0700 folders and 0600 key files")
+        let book = try Data(contentsOf: store.bookFile)
+
         XCTAssertEqual(chmod(keyPath, 0o644), 0)
-        let problems = store.insecurePermissions()
-        XCTAssertEqual(problems.count, 1)
-        XCTAssertTrue(problems[0].contains("chmod 600 \(keyPath)"), problems[0])
-        let status = try sandbox.run(["status", "lamp", "--timeout", "5", "--network", "/dev/null"])
-        XCTAssertTrue(status.stderr.contains("warning: key file \(keyPath) is accessible by others"), status.stderr)
+        for arguments in [["status", "lamp", "--timeout", "5", "--network", "/dev/null"], ["key", "show", "lamp"], ["export", "lamp"]] {
+            let run = try sandbox.run(arguments)
+            XCTAssertEqual(run.code, 10, "\(arguments): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains("key file \(keyPath) is accessible by group or others (mode 0644)"), run.stderr)
+            XCTAssertTrue(run.stderr.contains("chmod 600 \(keyPath)"), run.stderr)
+            XCTAssertFalse(run.stdout.contains("descriptor:x25519:"), "nothing of the key is shown")
+        }
+        let json = try sandbox.run(["key", "show", "lamp", "--json"])
+        XCTAssertEqual(json.code, 10)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        XCTAssertEqual(object["kind"] as? String, "unprotected-key")
+        XCTAssertEqual(object["exitCode"] as? Int, 10)
+        XCTAssertEqual(try Data(contentsOf: store.bookFile), book, "the address book is neither lost nor rewritten")
+        XCTAssertTrue(try sandbox.run(["list"]).stdout.contains("lamp"))
+
+        XCTAssertEqual(chmod(keyPath, 0o600), 0)
+        XCTAssertEqual(try sandbox.run(["key", "show", "lamp"]).code, 0, "works again after chmod 600")
+
+        XCTAssertEqual(chmod(store.keysDirectory.path, 0o755), 0)
+        let folder = try sandbox.run(["key", "show", "lamp"])
+        XCTAssertEqual(folder.code, 10, folder.stderr)
+        XCTAssertTrue(folder.stderr.contains("key folder \(store.keysDirectory.path) is accessible by group or others (mode 0755)"), folder.stderr)
+        XCTAssertTrue(folder.stderr.contains("chmod 700 \(store.keysDirectory.path)"), folder.stderr)
+        XCTAssertEqual(chmod(store.keysDirectory.path, 0o700), 0)
+        XCTAssertEqual(try sandbox.run(["key", "show", "lamp"]).code, 0, "works again after chmod 700")
+        XCTAssertEqual(try Data(contentsOf: store.bookFile), book)
     }
 }

@@ -97,6 +97,37 @@ final class RendererSnapshotTests: XCTestCase {
         }
     }
 
+    /// Text from a device or relay (error bodies, relay nicknames, log lines) is drawn escaped:
+    /// no ESC or C1 control reaches the grid, so none reaches the terminal.
+    func testHostileTextIsRenderedEscaped() {
+        let hostile = "\u{1b}]0;pwned\u{07}boom\u{1b}[2J\u{9b}31m"
+        let state = Fixtures.state { s in
+            s.selectedDevice = "attic"
+            s.snapshot.devices[3].problem = DeviceProblem(message: "attic refused: \(hostile)", advice: "retry \u{1b}[5m")
+            s.snapshot.devices[3].connection.detail = "waiting \u{1b}[31m"
+            s.snapshot.log.append(LogLine(time: Fixtures.now, level: .error, message: "attic: \(hostile)"))
+            s.snapshot.tor.guards[0].nickname = "evil\u{1b}[2J"
+        }
+        for screen in [DashboardScreen.devices, .log, .tor] {
+            var withScreen = state
+            withScreen.screen = screen
+            let grid = Fixtures.renderer().render(withScreen, width: 132, height: 43)
+            let text = grid.text
+            XCTAssertFalse(text.unicodeScalars.contains { $0.value == 0x1b || (0x80...0x9f).contains($0.value) || $0.value == 7 },
+                           "\(screen): a control character reached the grid")
+            XCTAssertTrue(grid.cells.allSatisfy { $0.character.unicodeScalars.allSatisfy { $0.value >= 0x20 && !(0x7f...0x9f).contains($0.value) } })
+            switch screen {
+            case .devices: XCTAssertTrue(text.contains(#"attic refused: \x1b]0;pwned\x07boom\x1b[2J\x9b31m"#), text)
+            case .log: XCTAssertTrue(text.contains(#"attic: \x1b]0;pwned\x07boom\x1b[2J\x9b31m"#), text)
+            default: XCTAssertTrue(text.contains(#"evil\x1b[2J"#), text)
+            }
+        }
+        var grid = ScreenGrid(width: 20, height: 1)
+        XCTAssertEqual(grid.put("a\u{1b}[2Jb", x: 0, y: 0, role: .text), 9)
+        XCTAssertEqual(grid.text, "a\\x1b[2Jb\n")
+        XCTAssertEqual(grid.put("21.5 °C é", x: 0, y: 0, role: .text), 9, "multi-byte text is kept")
+    }
+
     func testWideCharactersTakeTwoCells() {
         var grid = ScreenGrid(width: 6, height: 1)
         XCTAssertEqual(grid.put("温度x", x: 0, y: 0, role: .text), 5)

@@ -36,11 +36,12 @@ public final class TestNetwork: @unchecked Sendable {
 
     /// A network of its own for tests that kill relays or services, so they cannot disturb the
     /// tests sharing ``shared()``. Started on first use, torn down when the process exits.
-    public static func isolated(_ name: String) throws -> TestNetwork {
+    /// `devices` is a `scripts/testnet up --devices` spec (default: the harness's devices).
+    public static func isolated(_ name: String, devices: String? = nil) throws -> TestNetwork {
         lock.lock()
         defer { lock.unlock() }
         if let existing = isolatedNetworks[name] { return try existing.get() }
-        let result = Result { try startOwned(suffix: name) }
+        let result = Result { try startOwned(suffix: name, devices: devices) }
         isolatedNetworks[name] = result
         return try result.get()
     }
@@ -90,7 +91,7 @@ public final class TestNetwork: @unchecked Sendable {
         return try startOwned(suffix: "shared")
     }
 
-    private static func startOwned(suffix: String) throws -> TestNetwork {
+    private static func startOwned(suffix: String, devices: String? = nil) throws -> TestNetwork {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onionctl-testnet-\(getpid())-\(suffix)")
         try? FileManager.default.removeItem(at: directory)
         // C tor networks occasionally come up slowly (a service still fetching microdescriptors when
@@ -98,7 +99,8 @@ public final class TestNetwork: @unchecked Sendable {
         var output = ""
         for attempt in 1...3 {
             do {
-                output = try runHarness(["up", "--dir", directory.path, "--device-bin", try deviceBinary()])
+                output = try runHarness(["up", "--dir", directory.path, "--device-bin", try deviceBinary()]
+                                        + (devices.map { ["--devices", $0] } ?? []))
                 break
             } catch {
                 _ = try? runHarness(["down", "--dir", directory.path, "--clean"])

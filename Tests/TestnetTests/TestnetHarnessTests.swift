@@ -118,7 +118,7 @@ final class TestnetHarnessTests: XCTestCase {
         // every device answers through the reference client (the one with the client-auth keys)
         let devicesData = try Data(contentsOf: dir.appendingPathComponent("devices.json"))
         let devices = try XCTUnwrap(JSONSerialization.jsonObject(with: devicesData) as? [[String: Any]])
-        XCTAssertEqual(devices.count, 3)
+        XCTAssertEqual(devices.count, 4)  // thermostat (auth), pins, porch (minitor), hostile (escape sequences)
         var authOnion: String?
         var openOnion: (onion: String, path: String)?
         for device in devices {
@@ -150,7 +150,7 @@ final class TestnetHarnessTests: XCTestCase {
             } else {
                 XCTAssertTrue(json is [String: Any], "\(name): thermostat should be a JSON object: \(body.stdout)")
             }
-            print("\(name) \(path): \(String(format: "%.2f", body.seconds)) s, \(body.stdout.prefix(100))")
+            print("\(name) \(path): \(String(format: "%.2f", body.seconds)) s, \(String(body.stdout.prefix(100)).debugDescription)")
         }
 
         // a second reference client without the key must not reach the client-auth device
@@ -185,7 +185,7 @@ final class TestnetHarnessTests: XCTestCase {
         // down
         let pids = try String(contentsOf: dir.appendingPathComponent("pids"), encoding: .utf8)
             .split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
-        XCTAssertGreaterThanOrEqual(pids.count, 3 + 5 + 3 + 3 + 2)  // auths, relays, devices, their tors, clients
+        XCTAssertGreaterThanOrEqual(pids.count, 3 + 5 + 4 + 4 + 2)  // auths, relays, devices, their tors, clients
         let down = try testnet(["down", "--dir", dir.path], timeout: 60)
         XCTAssertEqual(down.status, 0, "down failed: \(down.stderr)")
         print("testnet down: \(down.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")

@@ -1,3 +1,5 @@
+import Devices
+
 /// One character cell: what to draw and what it means.
 public struct Cell: Sendable, Equatable {
     public var character: Character
@@ -31,18 +33,19 @@ public struct ScreenGrid: Sendable, Equatable {
     }
 
     /// Writes `text` at (`x`, `y`), clipped to `maxWidth` columns and the grid; returns the columns used.
-    /// Control characters become `?`; double-width characters take two cells.
+    /// Control characters (C0, DEL, C1: escape sequences from a device or relay) are shown as
+    /// `\xHH` (``TerminalSafeText``), so no text reaches the terminal raw; double-width characters
+    /// take two cells.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: Role, maxWidth: Int? = nil) -> Int {
         guard y >= 0, y < height else { return 0 }
         let limit = min(width, x + (maxWidth ?? width))
         var col = x
-        for ch in text {
+        for ch in TerminalSafeText.escape(text) {
             let w = Self.displayWidth(ch)
             if col + w > limit { break }
-            let shown: Character = ch.unicodeScalars.first.map { $0.value < 32 || $0.value == 127 } == true ? "?" : ch
             if col >= 0 {
-                self[col, y] = Cell(shown, role)
+                self[col, y] = Cell(ch, role)
                 if w == 2 { self[col + 1, y] = Cell(" ", role, continuation: true) }
             }
             col += w
