@@ -245,4 +245,30 @@ final class HostileHopTests: XCTestCase {
         XCTAssertFalse(circuit.isOpen)
         assertProtocolViolation(circuit.failure, mentioning: "RELAY_EARLY")
     }
+
+    // MARK: Minitor's stream cells (seeds-minitor.md §1.4: CONNECTED, 498-byte DATA, no END)
+
+    func testMinitorStyleStreamsWithoutEndLeaveTheCircuitUsable() async throws {
+        let (circuit, path) = try await HostilePath.onionServiceCircuit(sendmeAcceptMinVersion: 0)
+        for request in 0..<3 {
+            let stream = try await path.openStream(on: circuit)
+            // Each local read of at most 498 bytes becomes one DATA cell; Minitor never sends END.
+            let body = [UInt8](repeating: UInt8(request), count: 498 * 2 + 17)
+            for start in stride(from: 0, to: body.count, by: 498) {
+                path.inject(RelayMessage(command: .data, streamID: stream.streamID,
+                                         data: Array(body[start..<min(start + 498, body.count)])), fromHop: serviceHop)
+            }
+            var received = [UInt8]()
+            while received.count < body.count, let chunk = try await stream.read() { received += chunk }
+            XCTAssertEqual(received, body)
+            stream.close()
+        }
+        XCTAssertTrue(circuit.isOpen, "\(String(describing: circuit.failure))")
+        // Minitor (master) answers 100 DATA cells with a version 0 circuit SENDME: accepted where the
+        // consensus allows version 0, as C tor does.
+        let upload = try await path.openStream(on: circuit)
+        try await sendHundredCells(upload, path)
+        path.inject(RelayMessage(command: .sendme, data: SendmeMessage.v0.encoded()), fromHop: serviceHop)
+        XCTAssertTrue(circuit.isOpen, "\(String(describing: circuit.failure))")
+    }
 }
