@@ -142,13 +142,23 @@ public actor OnionServiceConnector {
             do {
                 return try await introduceAndRendezvous(address, descriptor: descriptor, keys: keys, directory: directory,
                                                          rendezvousPoint: rendezvousPoint, report: report)
-            } catch let error as OnionServiceError {
+            } catch {
+                // Every introduction point failed, or every one that accepted us was ignored by the
+                // service (a restarted device no longer knows the old keys): the cached descriptor is
+                // dropped at once, and the first time a fresh one is fetched from every directory.
+                let final: OnionServiceError
                 switch error {
-                case .introductionFailed, .serviceOffline: break
+                case let notJoined as ServiceDidNotJoin: final = notJoined.error
+                case let error as OnionServiceError:
+                    switch error {
+                    case .introductionFailed, .serviceOffline: final = error
+                    default: throw error
+                    }
                 default: throw error
                 }
-                if refetch { throw error }
                 descriptors[address] = nil
+                if refetch { throw final }
+                report(.descriptor, "no introduction point led to the service; fetching a fresh descriptor")
             }
         }
         throw OnionServiceError.introductionFailed(onion: address.description, detail: "every introduction point failed")
@@ -360,7 +370,7 @@ public actor OnionServiceConnector {
             throw OnionServiceError.serviceOffline(onion: onion)
         }
         if !introduced.isEmpty {
-            throw OnionServiceError.rendezvousFailed(onion: onion, detail: failures.joined(separator: "; "))
+            throw ServiceDidNotJoin(error: .rendezvousFailed(onion: onion, detail: failures.joined(separator: "; ")))
         }
         throw OnionServiceError.introductionFailed(onion: onion, detail: failures.joined(separator: "; "))
     }
@@ -407,4 +417,9 @@ public actor OnionServiceConnector {
         if error is OnionServiceError { return error }
         return OnionServiceError.network("\(error)")
     }
+}
+
+/// Introduction points accepted our INTRODUCE1 but the service never joined the rendezvous.
+private struct ServiceDidNotJoin: Error {
+    var error: OnionServiceError
 }
