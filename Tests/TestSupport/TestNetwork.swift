@@ -16,6 +16,10 @@ public final class TestNetwork: @unchecked Sendable {
         public var auth_private_file: String?
         public var quirks: [String]
         public var state_file: String
+        /// For a Minitor-like device (`introdrop`): the seconds after a served introduction in which
+        /// its service ignores the next INTRODUCE2, and the JSON-lines log of its `intro-gate`.
+        public var intro_drop_window: Double?
+        public var intro_gate_log: String?
     }
 
     public let directory: URL
@@ -63,10 +67,11 @@ public final class TestNetwork: @unchecked Sendable {
     }
 
     /// A brand-new network for one destructive test; call ``stop()`` when the test ends.
-    public static func fresh(_ name: String) throws -> TestNetwork {
+    /// `upArguments` go to `scripts/testnet up` (e.g. `["--devices", "", "--minitor-like"]`).
+    public static func fresh(_ name: String, upArguments: [String] = []) throws -> TestNetwork {
         lock.lock()
         defer { lock.unlock() }
-        return try startOwned(suffix: "\(name)-\(UUID().uuidString.prefix(6))")
+        return try startOwned(suffix: "\(name)-\(UUID().uuidString.prefix(6))", upArguments: upArguments)
     }
 
     /// Stops a network started by ``fresh(_:)`` and removes its folder.
@@ -90,7 +95,7 @@ public final class TestNetwork: @unchecked Sendable {
         return try startOwned(suffix: "shared")
     }
 
-    private static func startOwned(suffix: String) throws -> TestNetwork {
+    private static func startOwned(suffix: String, upArguments: [String] = []) throws -> TestNetwork {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onionctl-testnet-\(getpid())-\(suffix)")
         try? FileManager.default.removeItem(at: directory)
         // C tor networks occasionally come up slowly (a service still fetching microdescriptors when
@@ -98,7 +103,7 @@ public final class TestNetwork: @unchecked Sendable {
         var output = ""
         for attempt in 1...3 {
             do {
-                output = try runHarness(["up", "--dir", directory.path, "--device-bin", try deviceBinary()])
+                output = try runHarness(["up", "--dir", directory.path, "--device-bin", try deviceBinary()] + upArguments)
                 break
             } catch {
                 _ = try? runHarness(["down", "--dir", directory.path, "--clean"])
