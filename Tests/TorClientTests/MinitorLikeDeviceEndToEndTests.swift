@@ -122,10 +122,13 @@ final class MinitorLikeDeviceEndToEndTests: XCTestCase {
         let outcomes = await [outcomeA, outcomeB]
 
         let gate = gateEvents(device).filter { ($0["t"] as? Double ?? 0) >= phaseStart }
+        // What the device did with each rendezvous circuit its service launched (one per
+        // INTRODUCE2, plus C tor's relaunches of closed ones): allowed/dropped, then built/closed/failed.
         let verdicts = gate.compactMap { event -> String? in
-            guard let kind = event["event"] as? String, kind == "allowed" || kind == "dropped",
-                  let t = event["t"] as? Double else { return nil }
-            return String(format: "%@ +%.1fs", kind, t - phaseStart)
+            guard let kind = event["event"] as? String, let t = event["t"] as? Double,
+                  let circuit = event["circ"] as? String, kind != "first-circuit" else { return nil }
+            let state = (event["hs_state"] as? String).map { " \($0)" } ?? ""
+            return String(format: "+%.1fs circ %@ %@%@", t - phaseStart, circuit, kind, state)
         }
         let report = outcomes.map(\.summary).joined(separator: "\n") + "\ndevice (intro-gate): " + verdicts.joined(separator: ", ")
         print("minitor-like:\n\(report)")
