@@ -16,6 +16,10 @@ public final class TestNetwork: @unchecked Sendable {
         public var auth_private_file: String?
         public var quirks: [String]
         public var state_file: String
+        /// For a Minitor-like device (`introdrop`): the seconds after a served introduction in which
+        /// its service ignores the next INTRODUCE2, and the JSON-lines log of its `intro-gate`.
+        public var intro_drop_window: Double?
+        public var intro_gate_log: String?
     }
 
     public let directory: URL
@@ -64,10 +68,11 @@ public final class TestNetwork: @unchecked Sendable {
     }
 
     /// A brand-new network for one destructive test; call ``stop()`` when the test ends.
-    public static func fresh(_ name: String) throws -> TestNetwork {
+    /// `upArguments` go to `scripts/testnet up` (e.g. `["--devices", "", "--minitor-like"]`).
+    public static func fresh(_ name: String, upArguments: [String] = []) throws -> TestNetwork {
         lock.lock()
         defer { lock.unlock() }
-        return try startOwned(suffix: "\(name)-\(UUID().uuidString.prefix(6))")
+        return try startOwned(suffix: "\(name)-\(UUID().uuidString.prefix(6))", upArguments: upArguments)
     }
 
     /// Stops a network started by ``fresh(_:)`` and removes its folder.
@@ -91,7 +96,7 @@ public final class TestNetwork: @unchecked Sendable {
         return try startOwned(suffix: "shared")
     }
 
-    private static func startOwned(suffix: String, devices: String? = nil) throws -> TestNetwork {
+    private static func startOwned(suffix: String, devices: String? = nil, upArguments: [String] = []) throws -> TestNetwork {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onionctl-testnet-\(getpid())-\(suffix)")
         try? FileManager.default.removeItem(at: directory)
         // C tor networks occasionally come up slowly (a service still fetching microdescriptors when
@@ -100,7 +105,7 @@ public final class TestNetwork: @unchecked Sendable {
         for attempt in 1...3 {
             do {
                 output = try runHarness(["up", "--dir", directory.path, "--device-bin", try deviceBinary()]
-                                        + (devices.map { ["--devices", $0] } ?? []))
+                                        + (devices.map { ["--devices", $0] } ?? []) + upArguments)
                 break
             } catch {
                 _ = try? runHarness(["down", "--dir", directory.path, "--clean"])
