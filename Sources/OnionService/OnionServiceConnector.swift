@@ -286,14 +286,20 @@ public actor OnionServiceConnector {
             if let firstIntroduction { Task { (try? await firstIntroduction.value)?.destroy() } }
         }
         report(.rendezvous, "establishing a rendezvous point")
-        let rend: Circuit, rendezvousPoint: Relay
+        var rend: Circuit, rendezvousPoint: Relay
         do { (rend, rendezvousPoint) = try await pending.established() } catch let failure as RendezvousPointFailure {
             throw OnionServiceError.rendezvousFailed(onion: onion, detail: failure.detail)
         } catch {
             pending.discard()
             throw error
         }
-        let cookie = pending.cookie
+        var cookie = pending.cookie
+        // A second rendezvous point, set up while we wait for the service to join the first: a
+        // service that ignored an introduction (Minitor drops one that comes within about 5 s of the
+        // previous) may also have remembered its cookie, and C tor drops a repeated cookie as a
+        // replay, so every re-introduction goes with a fresh rendezvous point and cookie.
+        var spare: PendingRendezvous?
+        defer { spare?.discard() }
         var failures = [String]()
         var notRecognized = 0
         // Every handshake whose INTRODUCE1 the service may have received: RENDEZVOUS2 answers one of them.
@@ -338,11 +344,13 @@ public actor OnionServiceConnector {
                 continue
             }
             introduced.append(handshake)
-            // A service may drop an introduction it was given (a Minitor device drops one that comes
-            // within seconds of the previous): wait a bounded time, then introduce through the next
-            // point while still listening for the first. The last point gets the full step time.
+            // A service may drop an introduction it was given: wait a bounded time, then introduce
+            // through the next point with a fresh rendezvous point. The last point gets the full step time.
             let isLast = index == introductionPoints.count - 1
             let wait = isLast ? stepTimeout : patience
+            if !isLast && spare == nil {
+                spare = PendingRendezvous(network: network, directory: directory, stepTimeout: stepTimeout)
+            }
             report(.rendezvous, "waiting for the service to join the rendezvous")
             let ackedAt = Date()
             do {
@@ -353,8 +361,21 @@ public actor OnionServiceConnector {
                 return rend
             } catch CircuitError.timedOut {
                 failures.append("the service did not join the rendezvous within \(Int(wait.rounded())) s")
-                if !isLast {
-                    report(.introduction, "no answer after \(Int(wait.rounded())) s; trying another introduction point")
+                if isLast { continue }
+                report(.introduction, "no answer after \(Int(wait.rounded())) s; trying another introduction point")
+                if let next = spare {
+                    spare = nil
+                    do {
+                        let (fresh, freshPoint) = try await next.established()
+                        rend.destroy()
+                        (rend, rendezvousPoint, cookie) = (fresh, freshPoint, next.cookie)
+                        introduced.removeAll()
+                    } catch let failure as RendezvousPointFailure {
+                        failures.append("no second rendezvous point: \(failure.detail)")
+                    } catch {
+                        rend.destroy()
+                        throw error
+                    }
                 }
                 continue
             } catch let error as OnionServiceError {
