@@ -161,6 +161,20 @@ final class BootstrapEndToEndTests: XCTestCase {
         await client.shutdown()
     }
 
+    /// The private network's authorities vote `sendme_accept_min_version=1`, as the live network's
+    /// do: new circuits then accept only authenticated circuit SENDMEs (the upload tests prove C tor's
+    /// version 1 SENDMEs pass).
+    func testCircuitsTakeTheConsensusSendmeVersion() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("sendme-version", network: network)
+        let directory = try await client.netDirectory()
+        XCTAssertEqual(directory.consensus.params.sendmeAcceptMinVersion, 1)
+        let circuit = try await client.buildCircuit(length: 3)
+        XCTAssertEqual(client.builder.parameters.sendmeAcceptMinVersion, 1)
+        circuit.destroy()
+        await client.shutdown()
+    }
+
     func testRelayWithAnotherIdentityIsRefusedByName() async throws {
         let network = try TestNetwork.shared()
         let client = try makeClient("ident", network: network)
