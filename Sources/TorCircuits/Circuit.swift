@@ -122,21 +122,11 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
 
     static func createFast(over transport: any CircuitTransport, name: String, timeout: TimeInterval,
                            sendmeAcceptMinVersion: Int) async throws -> Circuit {
-        let circuit = Circuit(transport: transport, sendmeAcceptMinVersion: sendmeAcceptMinVersion)
-        let id = try circuit.register()
         let handshake = CreateFastHandshake()
-        circuit.state.withLock { $0.pendingHandshake = .create(reply: .createdFast) }
-        transport.send(Cell(circuitID: id, command: .createFast, payload: handshake.clientMaterial))
-        let reply = try await circuit.awaitHandshake(timeout: timeout, what: "waiting for CREATED_FAST from \(name)")
-        do {
-            var material = try handshake.complete(reply: reply)
-            defer { wipe(&material) }
-            try circuit.appendHop(name: name, keys: HopKeys(tor1Material: material))
-        } catch {
-            circuit.destroy()
-            throw CircuitError.handshake("\(name): \(error)")
+        return try await createFirstHop(over: transport, name: name, request: .createFast, payload: handshake.clientMaterial,
+                                        reply: .createdFast, timeout: timeout, sendmeAcceptMinVersion: sendmeAcceptMinVersion) {
+            try handshake.complete(reply: $0)
         }
-        return circuit
     }
 
     /// Builds a one-hop circuit with CREATE2/ntor to the channel's relay.
@@ -147,20 +137,32 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
 
     static func create(over transport: any CircuitTransport, target: ExtendTarget, timeout: TimeInterval,
                        sendmeAcceptMinVersion: Int) async throws -> Circuit {
-        let circuit = Circuit(transport: transport, sendmeAcceptMinVersion: sendmeAcceptMinVersion)
-        let id = try circuit.register()
         let handshake = try NtorClientHandshake(relayID: target.rsaIdentity, relayOnionKey: target.ntorOnionKey)
         let body = Create2Body(handshakeType: HandshakeType.ntor, handshakeData: handshake.onionskin).encoded()
-        circuit.state.withLock { $0.pendingHandshake = .create(reply: .created2) }
-        transport.send(Cell(circuitID: id, command: .create2, payload: body))
-        let reply = try await circuit.awaitHandshake(timeout: timeout, what: "waiting for CREATED2 from \(target.nickname)")
+        return try await createFirstHop(over: transport, name: target.nickname, request: .create2, payload: body,
+                                        reply: .created2, timeout: timeout, sendmeAcceptMinVersion: sendmeAcceptMinVersion) {
+            try handshake.complete(reply: try decodeCreated2Body($0))
+        }
+    }
+
+    /// Sends the first hop's create cell, accepts only its matching reply, and derives the hop's keys
+    /// (the key material is wiped once the hop's crypto holds it).
+    private static func createFirstHop(over transport: any CircuitTransport, name: String, request: ChannelCommand,
+                                       payload: [UInt8], reply: ChannelCommand, timeout: TimeInterval,
+                                       sendmeAcceptMinVersion: Int,
+                                       complete: ([UInt8]) throws -> [UInt8]) async throws -> Circuit {
+        let circuit = Circuit(transport: transport, sendmeAcceptMinVersion: sendmeAcceptMinVersion)
+        let id = try circuit.register()
+        circuit.state.withLock { $0.pendingHandshake = .create(reply: reply) }
+        transport.send(Cell(circuitID: id, command: request, payload: payload))
+        let body = try await circuit.awaitHandshake(timeout: timeout, what: "waiting for \(reply) from \(name)")
         do {
-            var material = try handshake.complete(reply: try decodeCreated2Body(reply))
+            var material = try complete(body)
             defer { wipe(&material) }
-            try circuit.appendHop(name: target.nickname, keys: HopKeys(tor1Material: material))
+            try circuit.appendHop(name: name, keys: HopKeys(tor1Material: material))
         } catch {
             circuit.destroy()
-            throw CircuitError.handshake("\(target.nickname): \(error)")
+            throw CircuitError.handshake("\(name): \(error)")
         }
         return circuit
     }

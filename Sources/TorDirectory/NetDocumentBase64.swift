@@ -7,12 +7,8 @@ public func decodeBase64Lenient(_ text: String) -> [UInt8]? {
     var values = [UInt8]()
     values.reserveCapacity(text.utf8.count)
     for c in text.utf8 {
+        if let value = base64Value(c) { values.append(value); continue }
         switch c {
-        case 65...90: values.append(c - 65)
-        case 97...122: values.append(c - 71)
-        case 48...57: values.append(c + 4)
-        case 43: values.append(62)
-        case 47: values.append(63)
         case 61, 32, 10, 13, 9: continue
         default: return nil
         }
@@ -33,12 +29,8 @@ public func decodeObjectBase64<Bytes: Collection>(_ body: Bytes) -> [UInt8]? whe
     var values = [UInt8]()
     values.reserveCapacity(body.count)
     loop: for c in body {
+        if let value = base64Value(c) { values.append(value); continue }
         switch c {
-        case 65...90: values.append(c - 65)
-        case 97...122: values.append(c - 71)
-        case 48...57: values.append(c + 4)
-        case 43: values.append(62)
-        case 47: values.append(63)
         case 32, 9, 10, 11, 13: continue
         case 61: break loop
         default: return nil
@@ -68,4 +60,17 @@ private func packBase64(_ values: [UInt8]) -> [UInt8]? {
         out.append(UInt8(v >> 16)); out.append(UInt8(v >> 8 & 0xff))
     }
     return out
+}
+
+/// The 6-bit value of a base64 alphabet character, `nil` for any other byte.
+@inline(__always)
+func base64Value(_ c: UInt8) -> UInt8? {
+    switch c {
+    case 65...90: return c - 65
+    case 97...122: return c - 71
+    case 48...57: return c + 4
+    case 43: return 62
+    case 47: return 63
+    default: return nil
+    }
 }

@@ -151,6 +151,17 @@ final class HostilePath: CircuitTransport, @unchecked Sendable {
         return (circuit, path)
     }
 
+    /// A rendezvous circuit before the service joins: guard, middle, rendezvous point (hop 2),
+    /// with RENDEZVOUS2 announced from the rendezvous point.
+    static func rendezvousCircuitAwaitingRendezvous2() async throws -> (Circuit, HostilePath) {
+        let path = HostilePath()
+        let circuit = try await Circuit.createFast(over: path, name: "guard", timeout: 5, sendmeAcceptMinVersion: 1)
+        try path.appendHop(to: circuit, name: "middle")
+        try path.appendHop(to: circuit, name: "rendezvous point")
+        circuit.expect([.rendezvous2], fromHop: 2)
+        return (circuit, path)
+    }
+
     /// Opens a stream at the last hop: the last hop answers CONNECTED, as the service would.
     func openStream(on circuit: Circuit) async throws -> TorStream {
         let last = circuit.hopCount - 1

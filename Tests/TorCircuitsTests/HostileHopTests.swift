@@ -170,11 +170,7 @@ final class HostileHopTests: XCTestCase {
     }
 
     func testRendezvous2IsAcceptedOnlyFromTheRendezvousPointAndOnlyOnce() async throws {
-        let path = HostilePath()
-        let circuit = try await Circuit.createFast(over: path, name: "guard", timeout: 5, sendmeAcceptMinVersion: 1)
-        try path.appendHop(to: circuit, name: "middle")
-        try path.appendHop(to: circuit, name: "rendezvous point")
-        circuit.expect([.rendezvous2], fromHop: 2)
+        let (circuit, path) = try await HostilePath.rendezvousCircuitAwaitingRendezvous2()
         path.inject(RelayMessage(command: .rendezvous2, data: [UInt8](repeating: 5, count: 64)), fromHop: 2)
         let (hop, message) = try await circuit.nextMessage(timeout: 5, what: "waiting for RENDEZVOUS2")
         XCTAssertEqual(hop, 2)
@@ -186,11 +182,7 @@ final class HostileHopTests: XCTestCase {
     }
 
     func testRendezvous2FromTheMiddleHopIsRefused() async throws {
-        let path = HostilePath()
-        let circuit = try await Circuit.createFast(over: path, name: "guard", timeout: 5, sendmeAcceptMinVersion: 1)
-        try path.appendHop(to: circuit, name: "middle")
-        try path.appendHop(to: circuit, name: "rendezvous point")
-        circuit.expect([.rendezvous2], fromHop: 2)
+        let (circuit, path) = try await HostilePath.rendezvousCircuitAwaitingRendezvous2()
         path.inject(RelayMessage(command: .rendezvous2, data: [UInt8](repeating: 5, count: 64)), fromHop: 1)
         do {
             _ = try await circuit.nextMessage(timeout: 5, what: "waiting for RENDEZVOUS2")
