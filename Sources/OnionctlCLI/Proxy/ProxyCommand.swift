@@ -41,6 +41,9 @@ struct ProxyCommand: AsyncParsableCommand {
     @Flag(name: .customShort("v"), help: "Report connections, their progress and errors on stderr.")
     var verbose = false
 
+    @Option(name: .customLong("handshake-timeout"), help: "Seconds a client has to send its SOCKS greeting and request.")
+    var handshakeTimeout: Double = 10
+
     @Option(name: .customLong("exit-after"), help: .hidden)
     var exitAfter: Double?
 
@@ -51,7 +54,9 @@ struct ProxyCommand: AsyncParsableCommand {
             throw fail("\(address.host) is not a loopback address: anyone who reaches the port would use your client-authorization keys. Add --allow-non-loopback if you mean it.",
                        code: ExitCodes.invalidInput)
         }
-        guard maxConnections > 0, connectTimeout > 0 else { throw fail("--max-connections and --connect-timeout must be positive", code: 2) }
+        guard maxConnections > 0, connectTimeout > 0, handshakeTimeout > 0 else {
+            throw fail("--max-connections, --connect-timeout and --handshake-timeout must be positive", code: ExitCodes.invalidInput)
+        }
         let client = TorClient(configuration: try global.torConfiguration())
         let keys: [OnionAddress: X25519PrivateKey]
         do { keys = try ProxyKeys.load(authPrivate: authPrivate) } catch { throw fail("\(error)", code: onionctlExitCode(for: error)) }
@@ -65,7 +70,8 @@ struct ProxyCommand: AsyncParsableCommand {
             }
         }
         let server = SOCKSServer(listen: address, client: client,
-                                 settings: SOCKSSettings(connectTimeout: connectTimeout, extendedErrors: extendedErrors),
+                                 settings: SOCKSSettings(handshakeTimeout: handshakeTimeout, connectTimeout: connectTimeout,
+                                                         extendedErrors: extendedErrors),
                                  maxConnections: maxConnections, log: log)
         let port: UInt16
         do { port = try server.bind() } catch { throw fail("\(error)", code: ExitCodes.invalidInput) }
