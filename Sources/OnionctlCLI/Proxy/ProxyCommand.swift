@@ -12,7 +12,7 @@ struct ProxyCommand: AsyncParsableCommand {
         commandName: "proxy",
         abstract: "Run a SOCKS5 proxy to onion services through the embedded Tor client.",
         discussion: """
-            Browsers and curl reach .onion hosts through it (curl --socks5-hostname 127.0.0.1:9150 http://….onion/), \
+            Browsers and curl reach .onion hosts through it (curl --socks5-hostname 127.0.0.1:9150 http://<address>.onion/), \
             with the client-authorization keys of the devices in the address book. Only v3 onion addresses are \
             served: onionctl is not an exit client. It listens on loopback only unless --allow-non-loopback: \
             anyone who can reach the port uses your keys. SIGINT/SIGTERM stop it.
@@ -29,7 +29,7 @@ struct ProxyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-non-loopback"), help: "Listen on a non-loopback address: whoever reaches it uses your client-authorization keys and your Tor client.")
     var allowNonLoopback = false
 
-    @Flag(name: .customLong("extended-errors"), help: "Answer onion-service failures with Tor's extended SOCKS replies 0xF0–0xF7 (C tor's ExtendedErrors; arti's default).")
+    @Flag(name: .customLong("extended-errors"), help: "Answer onion-service failures with Tor's extended SOCKS replies 0xF0-0xF7 (C tor's ExtendedErrors; arti's default).")
     var extendedErrors = false
 
     @Option(name: .customLong("max-connections"), help: "Clients served at once; more are closed.")
