@@ -66,7 +66,8 @@ struct ProxyCommand: AsyncParsableCommand {
         let log: @Sendable (String) -> Void = { line in if verbose { sayOnStandardError("onionctl proxy: \(line)") } }
         if verbose {
             await client.addProgressHandler { event in
-                sayOnStandardError(String(format: "[%6.2fs] %@: %@", event.elapsed, event.phase.description, event.detail))
+                // As `fetch -v`, with the service named: several connections may be under way.
+                sayOnStandardError(String(format: "[%6.2fs] %@ %@: %@", event.elapsed, event.onion, event.phase.description, event.detail))
             }
         }
         let server = SOCKSServer(listen: address, client: client,
