@@ -30,10 +30,10 @@ final class ProxyEndToEndTests: XCTestCase {
     }
 
     /// Starts the proxy on port 0 (it picks a free port and prints it); bounded to 10 minutes.
-    private func startProxy(_ extra: [String] = []) throws {
+    private func startProxy(_ extra: [String] = [], environment: [String: String]? = nil) throws {
         let child = try BoundedChild(try onionctlBinary(), ["proxy", "--listen", "127.0.0.1:0", "-v",
                                                             "--network", network.networkFile.path] + extra,
-                                     environment: sandbox.environment, lifetime: 600)
+                                     environment: environment ?? sandbox.environment, lifetime: 600)
         proxy = child
         XCTAssertTrue(child.waitForOutput("listening on", timeout: 60), "stdout: \(child.stdout)\nstderr: \(child.stderr)")
         let line = try XCTUnwrap(child.stdout.split(separator: "\n").first { $0.hasPrefix("listening on 127.0.0.1:") })
@@ -152,6 +152,25 @@ final class ProxyEndToEndTests: XCTestCase {
         XCTAssertTrue(log.contains("no SOCKS request within 3 s"), log)
         XCTAssertTrue(log.contains("example.com is not an onion address"), log)
         XCTAssertEqual(proxy?.stop(timeout: 30), 0, log)
+    }
+
+    func testAMissingClientAuthKeyIsSaidByTheReply() throws {
+        // An address book without the thermostat's key: host unreachable, or 0xF4 with --extended-errors.
+        let keyless = Sandbox("proxy-keyless")
+        defer { try? FileManager.default.removeItem(at: keyless.root) }
+        let thermostat = try network.device("thermostat")
+        let name = Array(thermostat.onion.utf8)
+        let connect: [UInt8] = [5, 1, 0, 5, 1, 0, 3, UInt8(name.count)] + name + [0, 80]
+        for (flags, code) in [([String](), UInt8(0x04)), (["--extended-errors"], UInt8(0xF4))] {
+            try startProxy(flags, environment: keyless.environment)
+            let client = try RawClient(port: port)
+            try client.send(connect)
+            XCTAssertEqual(try client.readToEnd(), [5, 0] + reply(code), "\(flags)")
+            client.close()
+            XCTAssertTrue(proxy?.stderr.contains("requires client authorization, and no key is configured for it") ?? false,
+                          proxy?.stderr ?? "")
+            XCTAssertEqual(proxy?.stop(timeout: 30), 0)
+        }
     }
 
     func testANonLoopbackListenAddressIsRefusedWithoutTheFlag() throws {
