@@ -18,6 +18,7 @@ public struct Onionctl: AsyncParsableCommand {
             StatusCommand.self, GetCommand.self, SetCommand.self, PinsCommand.self, ToggleCommand.self,
             KeyCommand.self, ImportCommand.self, ExportCommand.self,
             FetchCommand.self, TorCommand.self, DashboardCommand.self,
+            ProxyCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)
 
