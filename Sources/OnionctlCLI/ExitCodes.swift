@@ -77,6 +77,9 @@ func onionctlExitCode(for error: any Error) -> Int32 {
         case .corrupt, .newerSchema, .keyFile, .lockTimeout, .io: return ExitCodes.addressBook
         }
     case is UnprotectedKeyError: return ExitCodes.unprotectedKey
+    case let error as CommandFailure: return error.code
+    case is HTTPStatusFailure: return ExitCodes.httpError
+    case is UsageError: return ExitCodes.invalidInput
     case let error as KeyFileAccess.Failure:
         if case .unprotected = error { return ExitCodes.unprotectedKey }
         return ExitCodes.addressBook
@@ -93,6 +96,9 @@ func errorKind(_ error: any Error) -> String {
     case let error as OnionServiceError: return error.kind
     case let error as AddressBookError: return error.kind
     case is UnprotectedKeyError: return "unprotected-key"
+    case let error as CommandFailure: return error.kind
+    case is HTTPStatusFailure: return "http-error"
+    case is UsageError: return "usage"
     case let error as KeyFileAccess.Failure:
         if case .unprotected = error { return "unprotected-key" }
         return "key-file"

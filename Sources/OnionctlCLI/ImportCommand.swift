@@ -101,7 +101,7 @@ struct ExportCommand: AsyncParsableCommand {
             let content = key.clientLine + "\n"
             guard let output else {
                 if global.json { throw CLIError.usage("with --json, give --output FILE (keys are not printed in JSON)") }
-                FileHandle.standardOutput.write(Data(content.utf8))
+                StandardStreams.out(content)
                 return
             }
             let url = URL(fileURLWithPath: output)

@@ -51,12 +51,12 @@ struct KeyNewCommand: AsyncParsableCommand {
             let output = KeyOutput(device: name, onion: key.address.description, authorizedClientsLine: key.serviceLine,
                                    file: store.keyFile(for: name).path)
             if global.json { try printJSON(output); return }
-            FileHandle.standardError.write(Data("""
+            StandardStreams.err("""
                 Stored the private key in \(output.file).
                 Give this line to the owner of \(name); it goes into authorized_clients/<any name>.auth of the onion service:
 
-                """.utf8))
-            print(key.serviceLine)
+                """)
+            StandardStreams.out(key.serviceLine + "\n")
         }
     }
 }
@@ -83,10 +83,10 @@ struct KeyShowCommand: AsyncParsableCommand {
             let output = KeyOutput(device: name, onion: entry.address.description, authorizedClientsLine: key.serviceLine,
                                    file: context.store.keyFile(for: name).path, authPrivateLine: reveal ? key.clientLine : nil)
             if global.json { try printJSON(output); return }
-            print("device        \(name) (\(entry.address))")
-            print("file          \(output.file)")
-            print("public line   \(key.serviceLine)")
-            if reveal { print("private line  \(key.clientLine)") }
+            say("device        \(name) (\(entry.address))")
+            say("file          \(output.file)")
+            say("public line   \(key.serviceLine)")
+            if reveal { say("private line  \(key.clientLine)") }
         }
     }
 }
@@ -111,7 +111,9 @@ struct KeyRemoveCommand: AsyncParsableCommand {
             }
             if !yes {
                 guard try confirm("Delete the client-authorization key of '\(name)'? Without it the device cannot be reached.") else {
-                    throw fail("not removed", code: 1)
+                    // Answering no is a choice, not a failure.
+                    say("kept key of \(name)")
+                    return
                 }
             }
             try store.modify { book, changes in
