@@ -332,7 +332,7 @@ actor LiveDashboardBackend: DashboardBackend {
         let target = reading.setpoint(from: current.pending.setpoint ?? reading.setpoint, movedBy: steps)
         update(device) { $0.pending.setpoint = target }
         log(.info, "\(device): setpoint → \(target) °C (pending)")
-        Task { await self.apply(device, ThermostatChange(setpoint: target)) }
+        Task { try? await self.apply(device, ThermostatChange(setpoint: target)) }
     }
 
     func cycleMode(device: String) async throws {
@@ -343,7 +343,7 @@ actor LiveDashboardBackend: DashboardBackend {
         let target = (current.pending.mode ?? reading.mode).next
         update(device) { $0.pending.mode = target }
         log(.info, "\(device): mode → \(target.rawValue) (pending)")
-        Task { await self.apply(device, ThermostatChange(mode: Devices.ThermostatMode(rawValue: target.rawValue))) }
+        Task { try? await self.apply(device, ThermostatChange(mode: Devices.ThermostatMode(rawValue: target.rawValue))) }
     }
 
     /// A device whose key was refused (unprotected or unreadable) is not sent anything.
@@ -351,8 +351,12 @@ actor LiveDashboardBackend: DashboardBackend {
         if let refusal = keyRefusals[device] { throw DashboardError("\(refusal)") }
     }
 
-    private func apply(_ device: String, _ change: ThermostatChange) async {
-        guard let service else { return }
+    /// Sends `change` and waits for the device's answer: the confirmed reading, or the error (also
+    /// recorded on the device and in the log). A refused value (out of range, off-step) is the
+    /// user's to correct, not a connection failure: the device keeps its state.
+    @discardableResult
+    private func apply(_ device: String, _ change: ThermostatChange) async throws -> OnionctlUI.ThermostatReading {
+        guard let service else { throw DashboardError("The Tor client is not ready yet; try again in a moment.") }
         do {
             let confirmed = try await service.change(device, change)
             let history = snapshot.device(named: device)?.thermostat?.history ?? []
@@ -365,12 +369,18 @@ actor LiveDashboardBackend: DashboardBackend {
                 if snapshot.pending.mode == converted.mode { snapshot.pending.mode = nil }
             }
             log(.info, "\(device): confirmed setpoint \(converted.setpoint) °C, mode \(converted.mode.rawValue)")
+            return converted
         } catch {
             update(device) { snapshot in
                 if change.setpoint != nil { snapshot.pending.setpoint = nil }
                 if change.mode != nil { snapshot.pending.mode = nil }
             }
+            if case .invalidValue = error {
+                log(.error, "\(device): not changed: \(error)")
+                throw DashboardError("\(device): not changed: \(error)")
+            }
             failed(device, error)
+            throw DashboardError("\(device): the change was not confirmed: \(error)")
         }
     }
 
@@ -449,19 +459,25 @@ actor LiveDashboardBackend: DashboardBackend {
         case "set":
             try need(4, "set NAME setpoint VALUE | set NAME mode off|heat|cool|auto")
             let name = words[1]
+            guard let device = snapshot.device(named: name) else { throw DashboardError("There is no device named \(name).") }
+            guard device.kind == .thermostat else {
+                throw DashboardError("\(name) is a \(device.kind.rawValue) device; set changes thermostats.")
+            }
+            try requireUsableKey(name)
+            // Checked here, then sent and awaited: the command line says what the device did.
             switch words[2] {
             case "setpoint":
-                guard let value = Double(words[3]) else { throw DashboardError("'\(words[3])' is not a number") }
+                let value = try DashboardSetpointCheck.value(words[3], device: name, reading: device.thermostat)
                 update(name) { $0.pending.setpoint = value }
-                Task { await self.apply(name, ThermostatChange(setpoint: value)) }
-                return "\(name): setpoint \(value) °C sent"
+                let confirmed = try await apply(name, ThermostatChange(setpoint: value))
+                return "\(name): setpoint \(String(format: "%.1f", confirmed.setpoint)) °C, confirmed by the device"
             case "mode":
-                guard let mode = Devices.ThermostatMode(rawValue: words[3]) else {
-                    throw DashboardError("mode must be off, heat, cool or auto")
+                guard let mode = Devices.ThermostatMode(rawValue: words[3].lowercased()) else {
+                    throw DashboardError("\(name): not changed: mode must be off, heat, cool or auto (got '\(words[3])')")
                 }
                 update(name) { $0.pending.mode = OnionctlUI.ThermostatMode(rawValue: mode.rawValue) }
-                Task { await self.apply(name, ThermostatChange(mode: mode)) }
-                return "\(name): mode \(mode.rawValue) sent"
+                let confirmed = try await apply(name, ThermostatChange(mode: mode))
+                return "\(name): mode \(confirmed.mode.rawValue), confirmed by the device"
             default:
                 throw DashboardError("set understands setpoint and mode")
             }
