@@ -33,6 +33,8 @@ actor LiveDashboardBackend: DashboardBackend {
     private var reading: Set<String> = []
     private var loop: Task<Void, Never>?
     private var nextDirectoryCheck = Date.distantPast
+    /// The address book file's modification date and size when last read (changes are re-read).
+    private var bookStamp: (Date?, Int?) = (nil, nil)
     /// How often the directory is checked for freshness (a fresh one costs nothing to check).
     static let directoryCheckInterval: TimeInterval = 30
 
@@ -48,11 +50,12 @@ actor LiveDashboardBackend: DashboardBackend {
     /// Loads the address book, starts bootstrapping and polling.
     func start() async {
         snapshot.tor.network = networkName
-        await reloadAddressBook()
+        await readAddressBook()
         log(.info, "onionctl dashboard started on the \(networkName)")
         loop = Task { [weak self] in
             await self?.bootstrap()
             while !Task.isCancelled {
+                await self?.reloadIfAddressBookChanged()
                 await self?.pollDueDevices()
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -102,7 +105,8 @@ actor LiveDashboardBackend: DashboardBackend {
 
     // MARK: Address book
 
-    private func reloadAddressBook() async {
+    private func readAddressBook() async {
+        bookStamp = currentBookStamp()
         do {
             let book = try store.load()
             var keys: [String: ClientAuthKey] = [:]
@@ -132,12 +136,39 @@ actor LiveDashboardBackend: DashboardBackend {
                 }
                 return device
             }
+            snapshot.addressBookProblem = nil
             publish()
         } catch {
-            snapshot.tor.problem = DeviceProblem(message: "The address book cannot be read: \(error)",
-                                                 advice: "Fix or move the file; onionctl never overwrites it.")
-            log(.error, "\(error)")
+            let problem = Self.addressBookProblem(error)
+            if snapshot.addressBookProblem != problem { log(.error, "\(error)") }
+            snapshot.addressBookProblem = problem
+            publish()
         }
+    }
+
+    /// An unusable address book in words for the device screen: the file, line and reason (the
+    /// error's own sentence) and what to do. The file is never changed by onionctl.
+    static func addressBookProblem(_ error: any Error) -> DeviceProblem {
+        DeviceProblem(message: "The address book cannot be read: \(error)",
+                      advice: "onionctl keeps the file untouched and changes nothing until it is fixed: correct it in an editor "
+                          + "(or move it away), then press r. Devices it lists are not contacted meanwhile.")
+    }
+
+    /// Re-reads the address book when its file changed (another `onionctl add`, an editor).
+    private func reloadIfAddressBookChanged() async {
+        let stamp = currentBookStamp()
+        guard stamp.0 != bookStamp.0 || stamp.1 != bookStamp.1 else { return }
+        await readAddressBook()
+    }
+
+    private func currentBookStamp() -> (Date?, Int?) {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: store.bookFile.path)
+        return (attributes?[.modificationDate] as? Date, (attributes?[.size] as? NSNumber)?.intValue)
+    }
+
+    func reloadAddressBook() async throws {
+        await readAddressBook()
+        if let problem = snapshot.addressBookProblem { throw DashboardError(problem.message) }
     }
 
     static func kind(_ kind: Devices.DeviceKind) -> OnionctlUI.DeviceKind {
@@ -310,9 +341,9 @@ actor LiveDashboardBackend: DashboardBackend {
     // MARK: Commands
 
     func refresh(device: String) async throws {
+        await reloadIfAddressBookChanged()  // r also picks up address-book changes made meanwhile
         guard entries.contains(where: { $0.name == device }) else { throw DashboardError("There is no device named \(device).") }
-        if keyRefusals[device] != nil {
-            await reloadAddressBook()  // the key may have been fixed (chmod) since
+        if keyRefusals[device] != nil {  // the key may have been fixed (chmod) since: just re-read
             if let refusal = keyRefusals[device] { throw DashboardError("\(refusal)") }
         }
         nextRead[device] = .distantPast
@@ -424,7 +455,7 @@ actor LiveDashboardBackend: DashboardBackend {
             throw DashboardError("Could not add \(name): \(error)")
         }
         log(.info, "added \(name)")
-        await reloadAddressBook()
+        await readAddressBook()
     }
 
     func removeDevice(name: String) async throws {
@@ -432,7 +463,7 @@ actor LiveDashboardBackend: DashboardBackend {
             throw DashboardError("Could not remove \(name): \(error)")
         }
         log(.info, "removed \(name)")
-        await reloadAddressBook()
+        await readAddressBook()
     }
 
     func runCommand(_ line: String) async throws -> String {

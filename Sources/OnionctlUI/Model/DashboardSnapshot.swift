@@ -13,11 +13,16 @@ public struct DashboardSnapshot: Sendable, Equatable {
     public var tor: TorStatus
     /// Recent log lines, oldest first.
     public var log: [LogLine]
+    /// Why the address book cannot be used (unparsable, newer schema, unreadable): shown in place of
+    /// the device list; adding and removing are refused until it is fixed. The file is never changed.
+    public var addressBookProblem: DeviceProblem?
 
-    public init(devices: [DeviceSnapshot] = [], tor: TorStatus = TorStatus(), log: [LogLine] = []) {
+    public init(devices: [DeviceSnapshot] = [], tor: TorStatus = TorStatus(), log: [LogLine] = [],
+                addressBookProblem: DeviceProblem? = nil) {
         self.devices = devices
         self.tor = tor
         self.log = log
+        self.addressBookProblem = addressBookProblem
     }
 
     /// The device called `name`, if any.

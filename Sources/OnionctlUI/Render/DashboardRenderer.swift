@@ -194,7 +194,19 @@ public struct DashboardRenderer: Sendable {
         let devices = state.visibleDevices
         let panelHeight = 7
         let listBottom = body.bottom - panelHeight
-        if devices.isEmpty {
+        if let problem = state.snapshot.addressBookProblem {
+            // The whole reason, wrapped: which file, which line, what is wrong, and that it is kept.
+            y += 1
+            for line in wrapText(problem.message, width: grid.width - 4) where y < listBottom {
+                grid.put(line, x: 2, y: y, role: .error)
+                y += 1
+            }
+            y += 1
+            for line in wrapText(problem.advice, width: grid.width - 4) where y < listBottom {
+                grid.put(line, x: 2, y: y, role: .text)
+                y += 1
+            }
+        } else if devices.isEmpty {
             let message = state.snapshot.devices.isEmpty
                 ? "No devices yet. Press a to add one (you need its onion address)."
                 : "No device matches “\(state.filter)”. Press / to change the filter, Esc to clear it."
