@@ -31,6 +31,9 @@ actor LiveDashboardBackend: DashboardBackend {
     private var keyRefusals: [String: AddressBookError] = [:]
     private var nextHistory: [String: Date] = [:]
     private var reading: Set<String> = []
+    /// The read in flight per device, and a counter so a replaced read leaves no trace.
+    private var readTasks: [String: Task<Void, Never>] = [:]
+    private var readGeneration: [String: Int] = [:]
     private var loop: Task<Void, Never>?
     private var nextDirectoryCheck = Date.distantPast
     /// The address book file's modification date and size when last read (changes are re-read).
@@ -224,9 +227,13 @@ actor LiveDashboardBackend: DashboardBackend {
     private func progress(_ event: DeviceProgress) {
         update(event.device) { device in
             device.connection = DeviceConnection(state: event.phase == .connected ? .connected : .connecting(event.phase),
-                                                 elapsed: event.elapsed, detail: event.detail)
+                                                 elapsed: event.elapsed, detail: event.detail,
+                                                 startedAt: Date().addingTimeInterval(-event.elapsed))
         }
-        if event.phase == .connected { log(.info, "\(event.device): connected in \(String(format: "%.1f", event.elapsed)) s") }
+        // A new circuit is worth a log line; a request over the open one ("connected in 0.0 s") is not.
+        if event.phase == .connected && event.elapsed >= 0.05 {
+            log(.info, "\(event.device): connected in \(String(format: "%.1f", event.elapsed)) s")
+        }
     }
 
     // MARK: Polling
@@ -235,14 +242,27 @@ actor LiveDashboardBackend: DashboardBackend {
         let now = Date()
         for entry in entries where !reading.contains(entry.name) && keyRefusals[entry.name] == nil
             && (nextRead[entry.name] ?? .distantPast) <= now {
-            reading.insert(entry.name)
-            Task { await self.read(entry) }
+            startRead(entry)
         }
         await refreshTorStatus()
     }
 
-    private func read(_ entry: DeviceEntry) async {
-        defer { reading.remove(entry.name) }
+    /// Starts reading `entry`, replacing a read in flight (`r` acts at once, not after its timeout).
+    private func startRead(_ entry: DeviceEntry) {
+        readTasks[entry.name]?.cancel()
+        readGeneration[entry.name, default: 0] += 1
+        let generation = readGeneration[entry.name]!
+        reading.insert(entry.name)
+        readTasks[entry.name] = Task { await self.read(entry, generation: generation) }
+    }
+
+    private func read(_ entry: DeviceEntry, generation: Int) async {
+        defer {
+            if readGeneration[entry.name] == generation {
+                reading.remove(entry.name)
+                readTasks[entry.name] = nil
+            }
+        }
         guard let service else { return }
         let name = entry.name
         do {
@@ -280,6 +300,7 @@ actor LiveDashboardBackend: DashboardBackend {
                 device.connection.state = .connected
             }
         } catch {
+            guard readGeneration[name] == generation, !Task.isCancelled else { return }  // replaced by r
             failed(name, error)
             nextRead[name] = Date().addingTimeInterval(Self.retryInterval)
         }
@@ -287,6 +308,7 @@ actor LiveDashboardBackend: DashboardBackend {
 
     private func failed(_ name: String, _ error: any Error) {
         let problem = Self.problem(for: error)
+        let repeated = snapshot.device(named: name)?.problem == problem
         update(name) { device in
             device.problem = problem
             if case let .connecting(phase) = device.connection.state {
@@ -295,7 +317,8 @@ actor LiveDashboardBackend: DashboardBackend {
                 device.connection.state = .failed(nil)
             }
         }
-        log(.error, "\(name): \(problem.message)")
+        // Once per new problem (the retry every 20 s is not news), and the name once.
+        if !repeated { log(.error, problem.message.hasPrefix("\(name): ") ? problem.message : "\(name): \(problem.message)") }
     }
 
     /// A failure in plain words, with what to do.
@@ -309,12 +332,20 @@ actor LiveDashboardBackend: DashboardBackend {
         case "key-file": advice = "Fix or replace the key file (onionctl import FILE), then press r."
         case "client-auth-required": advice = "Import the device's key: onionctl import FILE (press : to run it)."
         case "client-auth-rejected": advice = "The key was refused: ask the device owner to authorize your key (onionctl key new)."
-        case "descriptor-not-found", "offline": advice = "The device seems offline; onionctl keeps retrying. Press r to retry now."
-        case "timed-out", "introduction-failed", "rendezvous-failed": advice = "The device or the network is slow; press r to retry."
+        case _ where (error as? DeviceError)?.deviceNeverAnswered == true || (error as? OnionServiceError)?.deviceNeverAnswered == true:
+            advice = "It never answered: it seems offline (not running, or its Tor is down). onionctl retries every \(Int(retryInterval)) s; press r to retry now."
         case "invalid-value": advice = "The device's limits are shown on its detail screen."
         default: advice = "Press r to retry; see the log view (l) for details."
         }
-        return DeviceProblem(message: "\(error)", advice: advice)
+        return DeviceProblem(message: "\(error)", advice: advice, outcome: outcome(for: error))
+    }
+
+    /// The word `onionctl status` uses for this failure (DeviceService.status decides it the same way).
+    static func outcome(for error: any Error) -> String {
+        let device = error as? DeviceError
+        if device?.deviceNeverAnswered == true || (error as? OnionServiceError)?.deviceNeverAnswered == true { return "offline" }
+        let kind = device?.kind ?? (error as? OnionServiceError)?.kind ?? ""
+        return kind.hasPrefix("client-auth") ? "unauthorized" : "error"
     }
 
     // MARK: Conversions
@@ -348,11 +379,11 @@ actor LiveDashboardBackend: DashboardBackend {
         }
         nextRead[device] = .distantPast
         nextHistory[device] = .distantPast
-        update(device) { $0.problem = nil }
-        if !reading.contains(device), let entry = entries.first(where: { $0.name == device }) {
-            reading.insert(device)
-            Task { await self.read(entry) }
+        update(device) { snapshot in
+            snapshot.problem = nil
+            snapshot.connection = DeviceConnection(state: .connecting(.directory), elapsed: 0, startedAt: Date())
         }
+        if let entry = entries.first(where: { $0.name == device }) { startRead(entry) }
     }
 
     func adjustSetpoint(device: String, bySteps steps: Int) async throws {

@@ -54,15 +54,25 @@ public struct DeviceConnection: Sendable, Equatable {
     }
 
     public var state: State
-    /// Seconds since the current (or last) attempt started.
+    /// Seconds since the current (or last) attempt started, as last reported.
     public var elapsed: TimeInterval?
+    /// When the current attempt started: while connecting, the shown time runs from it (the
+    /// render clock), so a phase that takes long is seen taking long.
+    public var startedAt: Date?
     /// A short technical detail of the phase ("HSDir $ABCD…"), for the Tor view.
     public var detail: String
 
-    public init(state: State = .idle, elapsed: TimeInterval? = nil, detail: String = "") {
+    public init(state: State = .idle, elapsed: TimeInterval? = nil, detail: String = "", startedAt: Date? = nil) {
         self.state = state
         self.elapsed = elapsed
         self.detail = detail
+        self.startedAt = startedAt
+    }
+
+    /// Seconds to show at `now`: counted from ``startedAt`` while connecting, else as reported.
+    public func seconds(at now: Date) -> TimeInterval? {
+        if case .connecting = state, let startedAt { return max(elapsed ?? 0, now.timeIntervalSince(startedAt)) }
+        return elapsed
     }
 
     /// Convenience: build from the Tor client's progress report.
@@ -190,10 +200,14 @@ public struct DeviceProblem: Sendable, Equatable {
     public var message: String
     /// What to do about it ("It may be offline; press r to retry.").
     public var advice: String
+    /// The outcome in the word `onionctl status` uses (`offline`, `unauthorized`, `error`), shown in
+    /// the device list instead of the phase the attempt stopped at; nil: "failed".
+    public var outcome: String?
 
-    public init(message: String, advice: String = "") {
+    public init(message: String, advice: String = "", outcome: String? = nil) {
         self.message = message
         self.advice = advice
+        self.outcome = outcome
     }
 }
 
