@@ -144,4 +144,30 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(ok, "a valid setpoint is not reported as confirmed:\n\(screen)")
         XCTAssertEqual(try deviceState(thermostat)["setpoint"] as? Double, 22.0)
     }
+
+    /// Issue 20 item 5 with a device whose onion service is stopped: the dashboard ends with the
+    /// CLI's word ("offline"), the detail view shows the whole reason, and r starts again at once.
+    func testAStoppedDeviceIsOfflineWithItsWholeReasonAndRRetriesAtOnce() throws {
+        let (s, _, _, _) = try openDashboardOnTheThermostat(width: 100, height: 30)
+        let network = try TestNetwork.shared()
+        try network.harness(["stop-device", "thermostat"])
+        defer { _ = try? network.harness(["start-device", "thermostat"]) }
+        try s.sendKeys("Enter")
+        var (ok, screen) = try s.waitFor { $0.contains("Setpoint") }
+        XCTAssertTrue(ok, screen)
+        // Retry until the stopped service is noticed (bounded: a few attempts of at most the timeouts).
+        for _ in 0..<6 {
+            try s.sendKeys("r")
+            (ok, screen) = try s.waitFor(timeout: 75) { $0.contains("it seems offline") }
+            if ok { break }
+        }
+        XCTAssertTrue(ok, "the stopped device was never reported offline:\n\(screen)")
+        XCTAssertTrue(screen.contains("press r to retry now."), "the advice is cut off:\n\(screen)")
+        try s.sendKeys("Escape")
+        (ok, screen) = try s.waitFor { $0.contains("✗ offline") }
+        XCTAssertTrue(ok, "the list does not use the CLI's word:\n\(screen)")
+        try s.sendKeys("r")
+        (ok, screen) = try s.waitFor(timeout: 10) { !$0.contains("✗ offline") }
+        XCTAssertTrue(ok, "r did nothing visible:\n\(screen)")
+    }
 }
