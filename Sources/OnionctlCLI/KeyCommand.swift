@@ -21,38 +21,44 @@ struct KeyOutput: Encodable {
     var file: String
     /// Only with `key show --reveal`.
     var authPrivateLine: String?
+    /// Where the replaced key was kept (`key new --force`).
+    var backup: String?
 }
 
 struct KeyNewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "new", abstract: "Make a new x25519 key pair for a device, store the private half, print the line for the device owner.",
-        discussion: "Give the printed line to the device owner: it goes into a file ending in .auth in the onion service's authorized_clients/ folder (then reload tor).")
+        discussion: "Give the printed line to the device owner: it goes into a file ending in .auth in the onion service's authorized_clients/ folder (then reload tor). With --force the old key is kept as keys/NAME.auth_private.replaced-DATE.")
 
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "The device.")
     var name: String
 
-    @Flag(name: .long, help: "Replace an existing key (the old one stops working once the owner switches).")
+    @Flag(name: .long, help: "Replace an existing key, keeping the old one as a backup file (it stops working once the owner switches).")
     var force = false
 
     func run() async throws {
         try await reporting(json: global.json) {
             let store = AddressBookStore.standard()
-            let key = try store.modify { book, changes throws -> ClientAuthKey in
+            let (key, backup) = try store.modify { book, changes throws -> (ClientAuthKey, URL?) in
                 let entry = try book.require(name)
-                if changes.hasKey(name) && !force {
-                    throw CLIError.usage("\(name) already has a key; pass --force to replace it")
+                var backup: URL?
+                if changes.hasKey(name) {
+                    guard force else {
+                        throw CLIError.usage("\(name) already has a key; pass --force to replace it (the old key is kept as a backup file)")
+                    }
+                    backup = changes.backupKey(for: name)
                 }
                 let key = ClientAuthKey.generate(for: entry.address)
                 changes.setKey(key, for: name)
-                return key
+                return (key, backup)
             }
             let output = KeyOutput(device: name, onion: key.address.description, authorizedClientsLine: key.serviceLine,
-                                   file: store.keyFile(for: name).path)
+                                   file: store.keyFile(for: name).path, backup: backup?.path)
             if global.json { try printJSON(output); return }
             StandardStreams.err("""
-                Stored the private key in \(output.file).
+                Stored the private key in \(output.file).\(backup.map { "\nThe old key is kept in \($0.path)." } ?? "")
                 Give this line to the owner of \(name); it goes into authorized_clients/<any name>.auth of the onion service:
 
                 """)
