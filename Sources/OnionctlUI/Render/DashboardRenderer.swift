@@ -621,7 +621,10 @@ public struct DashboardRenderer: Sendable {
             let used = grid.put(value, x: fx, y: y, role: role, maxWidth: fw - 1)
             if focused { grid.put(" ", x: fx + used, y: y, role: .selection) }
         }
-        field(y0 + 2, "Name", form.name, focused: form.focus == .name)
+        let nameProblem = form.nameProblem
+        field(y0 + 2, "Name", form.name, focused: form.focus == .name, role: nameProblem == nil ? .input : .input_invalid)
+        grid.put(nameProblem.map { "\(glyphs.failed) \($0)" } ?? "letters, digits, - and _; up to 64", x: fx, y: y0 + 3,
+                 role: nameProblem == nil ? .muted : .input_invalid, maxWidth: fw)
         let check = form.onionCheck
         field(y0 + 4, "Onion", form.onion, focused: form.focus == .onion,
               role: { if case .invalid = check { return .input_invalid } else { return .input } }())

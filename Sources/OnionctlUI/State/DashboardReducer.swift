@@ -371,10 +371,7 @@ public struct DashboardReducer: Sendable {
         -> (message: String, field: AddDeviceForm.Field)? {
         let name = form.name
         if name.isEmpty { return ("Give the device a name, e.g. hall or garage.", .name) }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
-        if !name.allSatisfy({ allowed.contains($0) }) {
-            return ("Names may use letters, digits, - _ and . only.", .name)
-        }
+        if let problem = form.nameProblem { return (problem, .name) }
         if snapshot.device(named: name) != nil { return ("\(name) already exists; choose another name.", .name) }
         switch form.onionCheck {
         case .valid: return nil
