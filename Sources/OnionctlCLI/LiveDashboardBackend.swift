@@ -508,16 +508,14 @@ actor LiveDashboardBackend: DashboardBackend {
             try need(2, "refresh NAME")
             try await refresh(device: words[1])
             return "refreshing \(words[1])"
+        case "list", "ls":
+            return DashboardCommandText.list(snapshot)
+        case "status":
+            return try DashboardCommandText.status(snapshot, names: Array(words.dropFirst()))
         case "get":
             try need(2, "get NAME")
             guard let device = snapshot.device(named: words[1]) else { throw DashboardError("There is no device named \(words[1]).") }
-            if let reading = device.thermostat {
-                return "\(device.name): \(reading.temperature) °C, setpoint \(reading.setpoint) °C, \(reading.mode.rawValue), \(reading.state.rawValue)"
-            }
-            if let pins = device.pins {
-                return "\(device.name): " + pins.map { "\($0.name) \($0.isOn == true ? "on" : "off")" }.joined(separator: ", ")
-            }
-            return "\(device.name): not read yet"
+            return DashboardCommandText.get(device)
         case "set":
             try need(4, "set NAME setpoint VALUE | set NAME mode off|heat|cool|auto")
             let name = words[1]
@@ -558,9 +556,12 @@ actor LiveDashboardBackend: DashboardBackend {
             try await removeDevice(name: words[1])
             return "removed \(words[1])"
         case "help":
-            return "commands: get NAME · set NAME setpoint V · set NAME mode M · toggle NAME I · refresh NAME · add NAME ONION [KIND] · remove NAME"
+            return "commands: list · status [NAME] · get NAME · set NAME setpoint V · set NAME mode M · toggle NAME I · refresh NAME · add NAME ONION [KIND] · remove NAME"
         default:
-            throw DashboardError("unknown command '\(verb)'; try help")
+            let verbs = ["list", "status", "get", "set", "toggle", "refresh", "add", "remove", "help", "quit"]
+            let nearest = verbs.min { editDistance($0, verb) < editDistance($1, verb) }
+            let hint = nearest.map { editDistance($0, verb) <= 2 ? "; did you mean \($0)?" : "" } ?? ""
+            throw DashboardError("unknown command '\(verb)'\(hint.isEmpty ? "." : hint) Commands: \(verbs.joined(separator: ", ")).")
         }
     }
 }

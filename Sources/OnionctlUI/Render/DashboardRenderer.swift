@@ -96,7 +96,7 @@ public struct DashboardRenderer: Sendable {
             let (sigil, text, help): (String, String, String) = {
                 switch prompt {
                 case let .filter(t): return ("/", t, "Enter keep  Esc clear")
-                case let .command(t): return (":", t, "Enter run  Esc cancel  (list, get NAME, set NAME …)")
+                case let .command(t): return (":", t, "Enter run  Esc cancel  (list, status, get NAME, set NAME …, help)")
                 }
             }()
             let used = grid.put(sigil + text, x: 0, y: y, role: .command_line, maxWidth: grid.width - 1)
