@@ -25,7 +25,7 @@ struct ImportCommand: AsyncParsableCommand {
     var force = false
 
     /// One imported key: `action` is key-added, key-unchanged, key-replaced (with `backup`) or device-added.
-    struct Row: Encodable { var device: String; var onion: String; var action: String; var backup: String? = nil }
+    struct Row: Encodable { var name: String; var onion: String; var action: String; var backup: String? = nil }
 
     func run() async throws {
         try await reporting(json: global.json) {
@@ -54,12 +54,12 @@ struct ImportCommand: AsyncParsableCommand {
                     if let entry = book.device(for: key.address) {
                         guard changes.hasKey(entry.name) else {
                             changes.setKey(key, for: entry.name)
-                            rows.append(Row(device: entry.name, onion: key.address.description, action: "key-added"))
+                            rows.append(Row(name: entry.name, onion: key.address.description, action: "key-added"))
                             continue
                         }
                         let current = try? store.key(for: entry)
                         if current?.clientLine == key.clientLine {
-                            rows.append(Row(device: entry.name, onion: key.address.description, action: "key-unchanged"))
+                            rows.append(Row(name: entry.name, onion: key.address.description, action: "key-unchanged"))
                             continue
                         }
                         guard replace else {
@@ -68,7 +68,7 @@ struct ImportCommand: AsyncParsableCommand {
                         }
                         let backup = changes.backupKey(for: entry.name)
                         changes.setKey(key, for: entry.name)
-                        rows.append(Row(device: entry.name, onion: key.address.description, action: "key-replaced", backup: backup.path))
+                        rows.append(Row(name: entry.name, onion: key.address.description, action: "key-replaced", backup: backup.path))
                         continue
                     }
                     var base = source
@@ -82,13 +82,13 @@ struct ImportCommand: AsyncParsableCommand {
                     }
                     try book.add(DeviceEntry(name: name, address: key.address, kind: chosenKind))
                     changes.setKey(key, for: name)
-                    rows.append(Row(device: name, onion: key.address.description, action: "device-added"))
+                    rows.append(Row(name: name, onion: key.address.description, action: "device-added"))
                 }
                 return rows
             }
             if global.json { try printJSON(rows) } else {
                 for row in rows {
-                    say("\(row.action.padding(toLength: 13, withPad: " ", startingAt: 0))  \(row.device)  \(row.onion)"
+                    say("\(row.action.padding(toLength: 13, withPad: " ", startingAt: 0))  \(row.name)  \(row.onion)"
                         + (row.backup.map { "  (old key kept in \($0))" } ?? ""))
                 }
             }
@@ -140,8 +140,8 @@ struct ExportCommand: AsyncParsableCommand {
                 let reason = access(folder.path, W_OK) == 0 ? "\(error)" : "you may not write into \(folder.path) (\(String(cString: strerror(errno))))"
                 throw AddressBookError.io(path: url.path, detail: "cannot write: \(reason)")
             }
-            struct Output: Encodable { var device: String; var onion: String; var file: String }
-            if global.json { try printJSON(Output(device: name, onion: entry.address.description, file: url.path)) } else {
+            struct Output: Encodable { var name: String; var onion: String; var file: String }
+            if global.json { try printJSON(Output(name: name, onion: entry.address.description, file: url.path)) } else {
                 say("wrote \(url.path)")
             }
         }

@@ -14,7 +14,8 @@ struct KeyCommand: AsyncParsableCommand {
 
 /// What `key new/show` print: the service-side line is public; the private line only on request.
 struct KeyOutput: Encodable {
-    var device: String
+    /// The device's name (`name` in every document, docs/json.md).
+    var name: String
     var onion: String
     /// `descriptor:x25519:<public key>` for the device's `authorized_clients/<name>.auth`.
     var authorizedClientsLine: String
@@ -54,7 +55,7 @@ struct KeyNewCommand: AsyncParsableCommand {
                 changes.setKey(key, for: name)
                 return (key, backup)
             }
-            let output = KeyOutput(device: name, onion: key.address.description, authorizedClientsLine: key.serviceLine,
+            let output = KeyOutput(name: name, onion: key.address.description, authorizedClientsLine: key.serviceLine,
                                    file: store.keyFile(for: name).path, backup: backup?.path)
             if global.json { try printJSON(output); return }
             StandardStreams.err("""
@@ -86,7 +87,7 @@ struct KeyShowCommand: AsyncParsableCommand {
             guard let key = try context.store.key(for: entry) else {
                 throw DeviceError.invalidValue("\(name) has no client-authorization key (onionctl key new \(name), or onionctl import FILE)")
             }
-            let output = KeyOutput(device: name, onion: entry.address.description, authorizedClientsLine: key.serviceLine,
+            let output = KeyOutput(name: name, onion: entry.address.description, authorizedClientsLine: key.serviceLine,
                                    file: context.store.keyFile(for: name).path, authPrivateLine: reveal ? key.clientLine : nil)
             if global.json { try printJSON(output); return }
             say("device        \(name) (\(entry.address))")
@@ -126,8 +127,8 @@ struct KeyRemoveCommand: AsyncParsableCommand {
                 _ = try book.require(name)
                 changes.deleteKey(for: name)
             }
-            struct Output: Encodable { var device: String; var keyDeleted: Bool }
-            if global.json { try printJSON(Output(device: name, keyDeleted: true)) } else { print("deleted the key of \(name)") }
+            struct Output: Encodable { var name: String; var keyDeleted: Bool }
+            if global.json { try printJSON(Output(name: name, keyDeleted: true)) } else { say("deleted the key of \(name)") }
         }
     }
 }

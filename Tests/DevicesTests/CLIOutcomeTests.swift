@@ -98,4 +98,26 @@ final class CLIOutcomeTests: XCTestCase {
         let sandbox = try sandboxWithDevices("cli-confirm")
         try assertJSONError(try sandbox.run(["remove", "heat", "--json"], timeout: 60), code: 2, kind: "invalid-input", "remove")
     }
+
+    /// Issue 20 item 7: one schema. Every document is pretty-printed and names a device `name`
+    /// (`key show` and `import` said `device`, `rename` said `old`/`new`).
+    func testEveryDocumentIsPrettyAndNamesTheDeviceName() throws {
+        let sandbox = Sandbox("cli-schema")
+        let address = try randomOnionAddress().base32
+        let exported = sandbox.root.appendingPathComponent("door.auth_private").path
+        let steps: [[String]] = [
+            ["add", "door", address, "--json"], ["list", "--json"], ["key", "new", "door", "--json"],
+            ["key", "show", "door", "--json"], ["export", "door", "--output", exported, "--json"],
+            ["import", exported, "--json"], ["rename", "door", "front", "--json"], ["key", "remove", "front", "--yes", "--json"],
+        ]
+        for arguments in steps {
+            let result = try sandbox.run(arguments, timeout: 60)
+            XCTAssertEqual(result.code, 0, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stdout.contains("\n  \"") || result.stdout.contains("\n    \""), "\(arguments) is not pretty-printed: \(result.stdout)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+            let first = try XCTUnwrap((object as? [String: Any]) ?? (object as? [[String: Any]])?.first, "\(arguments): \(result.stdout)")
+            XCTAssertNotNil(first["name"] as? String, "\(arguments) does not name the device `name`: \(result.stdout)")
+            XCTAssertNil(first["device"], "\(arguments)")
+        }
+    }
 }

@@ -38,7 +38,7 @@ final class KeyFileTests: XCTestCase {
         XCTAssertEqual(imported.code, 0, imported.stderr)
         XCTAssertFalse(imported.stdout.uppercased().contains(Base32.encode(key.privateKey.rawRepresentation, uppercase: true)))
         let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [[String: Any]])
-        XCTAssertEqual(rows.first?["device"] as? String, "front-door")
+        XCTAssertEqual(rows.first?["name"] as? String, "front-door")
         XCTAssertEqual(rows.first?["action"] as? String, "device-added")
 
         let out = sandbox.root.appendingPathComponent("export.auth_private")
