@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Issue 20 (items 3, 4, 6, 12): every outcome of every command is reported one way. Under `--json`
@@ -119,5 +120,18 @@ final class CLIOutcomeTests: XCTestCase {
             XCTAssertNotNil(first["name"] as? String, "\(arguments) does not name the device `name`: \(result.stdout)")
             XCTAssertNil(first["device"], "\(arguments)")
         }
+    }
+
+    /// Issue 20 item 12: answering "n" at a removal question exited 1; declining is not a failure.
+    /// `script` gives onionctl the terminal it asks on.
+    func testAnsweringNoAtAQuestionExits0AndKeepsTheDevice() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("script(1) is not installed") }
+        let sandbox = try sandboxWithDevices("cli-answer-no")
+        let binary = try onionctlBinary()
+        let result = try runBounded("/bin/sh", ["-c", "(sleep 1; echo n) | /usr/bin/script -qec \"'\(binary)' remove heat\" /dev/null"],
+                                    environment: sandbox.environment, timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("kept heat"), result.stdout)
+        XCTAssertTrue(try sandbox.run(["list"], timeout: 60).stdout.contains("heat"), "the device is still there")
     }
 }

@@ -1,4 +1,5 @@
 import Devices
+import OnionctlUI
 import OnionService
 import XCTest
 @testable import OnionctlCLI
@@ -32,5 +33,18 @@ final class DashboardOutcomeWordTests: XCTestCase {
         XCTAssertEqual(LiveDashboardBackend.problem(for: DeviceError.unreachable(device: "p", .clientAuthorizationRequired(onion: onion))).outcome,
                        "unauthorized")
         XCTAssertEqual(LiveDashboardBackend.problem(for: DeviceError.unexpectedAnswer(device: "p", detail: "x")).outcome, "error")
+    }
+}
+
+/// Issue 20 item 12: one name for a link type in the CLI and the dashboard; plain wrong-kind wording.
+final class SharedWordingTests: XCTestCase {
+    func testPinTypesAndWrongKindRead() {
+        for type in 0...3 {
+            XCTAssertEqual(OnionctlUI.PinLink(name: "x", index: 0, type: type).typeName, Devices.PinLink.typeName(type))
+        }
+        XCTAssertEqual(Devices.PinLink.typeName(0), "simple")
+        let wrong = DeviceError.wrongKind(device: "lamp", kind: .http, expected: .pins)
+        XCTAssertTrue("\(wrong)".contains("this command works on pins devices only"), "\(wrong)")
+        XCTAssertFalse("\(wrong)".contains("needs a pins"), "\(wrong)")
     }
 }

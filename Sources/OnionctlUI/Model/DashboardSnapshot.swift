@@ -1,4 +1,5 @@
 import Foundation
+import struct Devices.PinLink
 import OnionService
 
 /// Everything the dashboard shows, as one immutable value.
@@ -167,15 +168,8 @@ public struct PinLink: Sendable, Equatable {
     /// Only simple pins can be toggled.
     public var isToggleable: Bool { type == 0 && isOn != nil }
 
-    /// Human name of `type`.
-    public var typeName: String {
-        switch type {
-        case 0: return "simple"
-        case 1: return "scheduled"
-        case 2: return "interrupt"
-        default: return "type \(type)"
-        }
-    }
+    /// Human name of `type`, the same as the CLI's (``Devices/PinLink/typeName(_:)``).
+    public var typeName: String { Devices.PinLink.typeName(type) }
 }
 
 /// Changes sent to a device and not yet confirmed by it.
