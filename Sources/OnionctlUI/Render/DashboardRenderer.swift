@@ -602,6 +602,9 @@ public struct DashboardRenderer: Sendable {
         let w = min(width, grid.width - 2)
         let x = (grid.width - w) / 2
         let y = max(1, (grid.height - height) / 2)
+        // A blank column on each side, so the box's sides never run alongside a panel's (`┌│`, `│┐`).
+        grid.fill(x: x - 1, y: y, width: 1, height: height, role: .text)
+        grid.fill(x: x + w, y: y, width: 1, height: height, role: .text)
         grid.fill(x: x, y: y, width: w, height: height, role: .dialog)
         grid.box(x: x, y: y, width: w, height: height, glyphs: glyphs, role: .dialog_border, title: title, titleRole: titleRole)
         return (x, y)
