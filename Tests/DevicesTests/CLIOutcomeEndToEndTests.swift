@@ -72,4 +72,16 @@ final class CLIOutcomeEndToEndTests: XCTestCase {
             XCTAssertEqual(document["kind"] as? String, "no-directory", "\(command)")
         }
     }
+
+    /// Issue 20 item 12: on a terminal, `fetch` left the shell prompt glued to a body without a last
+    /// line break. `script` gives it a terminal (which shows "\n" as "\r\n").
+    func testFetchOnATerminalEndsWithALineBreak() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("script(1) is not installed") }
+        let thermostat = try network.device("thermostat")
+        let command = "'\(try onionctlBinary())' fetch --network '\(network.networkFile.path)' http://\(thermostat.onion)/api/v1/thermostat"
+        let result = try runBounded("/usr/bin/script", ["-qec", command, "/dev/null"], environment: sandbox.environment, timeout: 240)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("setpoint"), result.stdout)
+        XCTAssertTrue(result.stdout.hasSuffix("}\r\n"), "no last line break: \(result.stdout.debugDescription)")
+    }
 }
