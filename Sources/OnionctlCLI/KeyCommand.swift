@@ -119,7 +119,8 @@ struct KeyRemoveCommand: AsyncParsableCommand {
             if !yes {
                 guard try confirm("Delete the client-authorization key of '\(name)'? Without it the device cannot be reached.") else {
                     // Answering no is a choice, not a failure.
-                    say("kept key of \(name)")
+                    struct Kept: Encodable { var name: String; var keyDeleted: Bool }
+                    if global.json { try printJSON(Kept(name: name, keyDeleted: false)) } else { say("kept the key of \(name)") }
                     return
                 }
             }

@@ -31,4 +31,16 @@ final class AddDialogNameTests: XCTestCase {
         XCTAssertEqual(form.onion, valid)
         XCTAssertEqual(form.focus, .name)
     }
+
+    func testARefusalByTheAddressBookBringsTheDialogBackWithWhatWasTyped() {
+        var state = Fixtures.state()
+        let action = DashboardAction.addDevice(name: "hall", onion: valid, kind: .pins)
+        _ = DashboardReducer().reduce(&state, .actionFinished(action, message: nil,
+                                                             failure: "Could not add hall: the address is already in the address book as 'attic'"))
+        guard case let .addDevice(form)? = state.dialog else { return XCTFail("the typed values were lost") }
+        XCTAssertEqual(form.name, "hall")
+        XCTAssertEqual(form.onion, valid)
+        XCTAssertEqual(form.kind, .pins)
+        XCTAssertTrue(form.error?.contains("already in the address book") ?? false)
+    }
 }

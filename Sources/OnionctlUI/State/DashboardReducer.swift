@@ -55,6 +55,13 @@ public struct DashboardReducer: Sendable {
                     state.inFlight[device] = n - 1
                 }
             }
+            if case let .addDevice(name, onion, kind) = action, let failure, state.dialog == nil {
+                // Refused by the address book (e.g. the address is already there): the dialog comes
+                // back with what was typed and why, rather than losing it.
+                var form = AddDeviceForm(name: name, onion: onion, kind: kind, focus: .name)
+                form.error = failure
+                state.dialog = .addDevice(form)
+            }
             if let failure {
                 state.flash = Flash(text: failure, isError: true, until: state.now + flashDuration * 2)
             } else if let message, !message.isEmpty {
