@@ -23,8 +23,8 @@ struct RemoveCommand: AsyncParsableCommand {
             if !yes {
                 guard try confirm("Remove '\(name)' (\(entry.address))\(hasKey ? " and its client-authorization key" : "")?") else {
                     // Answering no is a choice, not a failure.
-                    struct Kept: Encodable { var name: String; var removed: Bool }
-                    if global.json { try printJSON(Kept(name: name, removed: false)) } else { say("kept \(name)") }
+                    struct Kept: Encodable { var name: String; var kept = true }
+                    if global.json { try printJSON(Kept(name: name)) } else { say("kept \(name)") }
                     return
                 }
             }
