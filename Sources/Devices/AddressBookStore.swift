@@ -116,6 +116,7 @@ public struct AddressBookStore: Sendable {
         var keyWrites: [(name: String, key: ClientAuthKey)] = []
         var keyMoves: [(from: String, to: String)] = []
         var keyDeletes: [String] = []
+        var keyBackups: [(name: String, backup: URL)] = []
         let store: AddressBookStore
 
         init(store: AddressBookStore) { self.store = store }
@@ -123,6 +124,25 @@ public struct AddressBookStore: Sendable {
         public func setKey(_ key: ClientAuthKey, for name: String) { keyWrites.append((name, key)) }
         public func moveKey(from old: String, to new: String) { keyMoves.append((old, new)) }
         public func deleteKey(for name: String) { keyDeletes.append(name) }
+        /// Keeps the current key file of `name` as a backup beside it before it is replaced (a hard
+        /// link made under the lock; its name does not end in `.auth_private`, so neither tor nor
+        /// onionctl loads it). Returns the backup's path.
+        public func backupKey(for name: String, at date: Date = Date()) -> URL {
+            var seconds = time_t(date.timeIntervalSince1970)
+            var parts = tm()
+            gmtime_r(&seconds, &parts)
+            var buffer = [CChar](repeating: 0, count: 32)
+            strftime(&buffer, buffer.count, "%Y%m%dT%H%M%SZ", &parts)
+            let stamp = String(cString: buffer)
+            var url = store.keysDirectory.appendingPathComponent("\(name).auth_private.replaced-\(stamp)")
+            var counter = 2
+            while FileManager.default.fileExists(atPath: url.path) || keyBackups.contains(where: { $0.backup == url }) {
+                url = store.keysDirectory.appendingPathComponent("\(name).auth_private.replaced-\(stamp)-\(counter)")
+                counter += 1
+            }
+            keyBackups.append((name, url))
+            return url
+        }
         public func hasKey(_ name: String) -> Bool {
             if keyWrites.contains(where: { $0.name == name }) { return true }
             return FileManager.default.fileExists(atPath: store.keyFile(for: name).path)
@@ -141,6 +161,13 @@ public struct AddressBookStore: Sendable {
         let changes = Changes(store: self)
         let result = try body(&book, changes)
         if !changes.keyWrites.isEmpty || !changes.keyMoves.isEmpty { try ensureDirectory(keysDirectory) }
+        for (name, backup) in changes.keyBackups {
+            let current = keyFile(for: name)
+            guard link(current.path, backup.path) == 0 || errno == ENOENT else {
+                throw AddressBookError.io(path: backup.path, detail: "cannot keep the old key as a backup: \(String(cString: strerror(errno))); nothing was replaced")
+            }
+            syncDirectory(keysDirectory)
+        }
         for (name, key) in changes.keyWrites {
             try write(Data((key.clientLine + "\n").utf8), to: keyFile(for: name))
         }

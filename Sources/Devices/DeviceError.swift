@@ -30,7 +30,7 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .invalidValue(detail): return detail
         case let .noSuchDevice(name, known): return AddressBookError.noSuchDevice(name, known: known).description
         case let .wrongKind(device, kind, expected):
-            return "'\(device)' is a \(kind) device; this command needs a \(expected) (change it with onionctl remove + add --kind)"
+            return "'\(device)' is a \(kind) device; this command works on \(expected) devices only (if the kind is wrong, change it with onionctl remove + add --kind)"
         case let .unreachable(device, error): return "\(device): \(error)"
         case let .timedOut(device, seconds, what):
             return "\(device): no answer within \(ThermostatReading.format(seconds)) s \(what). The device may be offline or overloaded; try again."

@@ -38,6 +38,13 @@ public struct DeviceStatus: Sendable, Codable, Equatable {
     /// The error category (``DeviceError/kind``) and sentence, when not online.
     public var errorKind: String?
     public var error: String?
+    /// The failure itself, when not online (not in JSON: ``errorKind`` and ``error`` say it), so the
+    /// CLI derives its exit code from the same mapping as for every other command.
+    public var failure: DeviceError?
+
+    private enum CodingKeys: String, CodingKey {
+        case name, kind, onion, state, seconds, summary, thermostat, pins, errorKind, error
+    }
 }
 
 /// The one place the CLI and the dashboard talk to devices: a queue per device, typed models,
@@ -235,12 +242,14 @@ public actor DeviceService {
                 if response.status >= 400 {
                     status.state = .error
                     status.errorKind = "http-error"
+                    status.failure = .rejected(device: entry.name, status: response.status, message: "HTTP \(response.status) \(response.reason)", field: nil)
                 }
             }
         } catch {
             status.state = error.deviceNeverAnswered ? .offline : (error.kind.hasPrefix("client-auth") ? .unauthorized : .error)
             status.errorKind = error.answerKind
             status.error = error.description
+            status.failure = error
         }
         status.seconds = (Date().timeIntervalSince(start) * 100).rounded() / 100
         return status

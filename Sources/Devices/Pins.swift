@@ -44,9 +44,13 @@ public struct PinLink: Sendable, Codable, Equatable {
         self.pin = pin
     }
 
-    public var typeName: String {
+    /// Human name of `type`; the dashboard and the CLI both use it.
+    public var typeName: String { Self.typeName(type) }
+
+    /// Human name of a code-me-not link type: `simple` (a pin that can be toggled), `scheduled`, `interrupt`.
+    public static func typeName(_ type: Int) -> String {
         switch type {
-        case 0: return "pin"
+        case 0: return "simple"
         case 1: return "scheduled"
         case 2: return "interrupt"
         default: return "type \(type)"

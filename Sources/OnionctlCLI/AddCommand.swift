@@ -7,7 +7,7 @@ import OnionService
 struct AddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a device to the address book.",
-        discussion: "The onion address is checked (its checksum catches typos). Names: 1–64 of A–Z a–z 0–9 _ -.")
+        discussion: "The onion address is checked (its checksum catches typos). Names: 1–64 of A–Z a–z 0–9 _ -, starting with a letter or digit.")
 
     @OptionGroup var global: GlobalOptions
 

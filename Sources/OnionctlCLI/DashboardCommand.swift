@@ -23,7 +23,7 @@ struct DashboardCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let choice = ColorChoice(rawValue: color) else {
-            throw fail("--color must be auto, always or never", code: 2)
+            throw CLIError.usage("--color must be auto, always or never")
         }
         let options = DashboardOptions(theme: theme ?? environment["ONIONCTL_THEME"] ?? "default", color: choice, ascii: ascii)
         let backend = LiveDashboardBackend(store: AddressBookStore.standard(), configuration: try global.torConfiguration())
@@ -32,7 +32,7 @@ struct DashboardCommand: AsyncParsableCommand {
             try await runDashboard(backend: backend, options: options)
         } catch {
             await backend.stop()
-            throw fail("\(error)", code: 2)
+            throw CommandFailure(message: "\(error)", code: ExitCodes.invalidInput, kind: "invalid-input")
         }
         await backend.stop()
     }

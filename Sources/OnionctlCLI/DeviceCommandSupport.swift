@@ -4,15 +4,26 @@ import Foundation
 import OnionService
 import TorClient
 
-/// Reports `error` (stderr; with `--json` also a JSON object on stdout) and returns the exit.
+/// The JSON document of a failure (docs/json.md).
+struct ErrorOutput: Encodable {
+    /// What went wrong and what to do.
+    var error: String
+    /// Its category (README.md's exit code table).
+    var kind: String
+    var exitCode: Int32
+}
+
+/// Reports `error` and returns the exit: its sentence on stderr, and with `--json` also exactly
+/// one JSON document (``ErrorOutput``) on stdout. An ``ExitCode`` was reported already.
 func report(_ error: any Error, json: Bool) -> ExitCode {
     if let exit = error as? ExitCode { return exit }
     let code = onionctlExitCode(for: error)
     if json {
-        struct ErrorOutput: Encodable { var error: String; var kind: String; var exitCode: Int32 }
         try? printJSON(ErrorOutput(error: "\(error)", kind: errorKind(error), exitCode: code))
     }
-    return fail("\(error)", code: code)
+    let text = "onionctl: " + ((error as? UsageError)?.usage ?? "\(error)")
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) { sayOnStandardError(String(line)) }
+    return ExitCode(code)
 }
 
 /// Runs a command body, turning any error into a reported exit.
@@ -31,6 +42,12 @@ struct ConnectionOptions: ParsableArguments {
 
     @Flag(name: [.customShort("v"), .long], help: "Report connection progress on stderr.")
     var verbose = false
+
+    func validate() throws {
+        guard timeout.isFinite, timeout > 0 else {
+            throw ValidationError("--timeout must be a number of seconds above 0, e.g. --timeout 60")
+        }
+    }
 
     var limits: DeviceLimits { DeviceLimits(connectTimeout: timeout, requestTimeout: min(30, timeout)) }
 }
@@ -70,6 +87,8 @@ func withService<T>(_ context: DeviceContext, _ entries: [DeviceEntry], global: 
                     _ body: (DeviceService) async throws -> T) async throws -> T {
     let service = try await context.service(for: entries, global: global, connection: connection)
     do {
+        // The directory first: without one no device can be reached, and that is exit 3, not the device's fault.
+        do { _ = try await service.tor.netDirectory() } catch { throw CommandFailure.noDirectory(error) }
         let result = try await body(service)
         await service.tor.shutdown()
         return result
@@ -84,7 +103,7 @@ func confirm(_ question: String) throws -> Bool {
     guard isatty(STDIN_FILENO) != 0 else {
         throw CLIError.usage("\(question) — refusing without confirmation; pass --yes")
     }
-    FileHandle.standardError.write(Data("\(question) [y/N] ".utf8))
+    StandardStreams.err("\(question) [y/N] ")
     guard let answer = readLine() else { return false }
     return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
 }

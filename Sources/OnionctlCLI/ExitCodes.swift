@@ -23,14 +23,26 @@ enum ExitCodes {
     static let unprotectedKey: Int32 = 10
     static let httpError: Int32 = 22
 
+    /// The table for `--help`: one code per line, each under 80 columns, so nothing wraps mid-sentence.
     static let help = """
-        Exit codes: 0 success; 1 unexpected failure; 2 invalid input (bad value, mistyped onion address);
-        3 no Tor directory; 4 no such device in the address book; 5 client authorization required or
-        rejected; 6 device offline or never answered (not published, introduction/rendezvous failed,
-        timed out, connection lost before its answer); 7 other Tor failure; 8 the device answered
-        unexpectedly (malformed HTTP or JSON, change not confirmed); 9 address book or key file
-        unusable (corrupt, newer schema, locked, unwritable); 10 a key file or key folder others can
-        read: refused (chmod 600 FILE / chmod 700 DIR); 22 the device answered with an HTTP error.
+        Exit codes (README.md has the kinds that --json errors carry):
+          0  success (also: answering no at a question)
+          1  unexpected failure
+          2  invalid input: usage mistake, bad value, mistyped onion address,
+             unreadable network file
+          3  no Tor directory (no authority or directory mirror reachable or usable)
+          4  no such device in the address book
+          5  client authorization required or rejected
+          6  device offline: it never answered (not published, introduction or
+             rendezvous failed, timed out, connection lost before its answer)
+          7  other Tor failure
+          8  the device answered unexpectedly (malformed HTTP or JSON, change not
+             confirmed)
+          9  address book or key file unusable (corrupt, newer schema, locked,
+             unwritable, missing folder)
+         10  a key file or key folder others can read: refused (chmod 600 FILE /
+             chmod 700 DIR)
+         22  the device answered with an HTTP error
         """
 }
 
@@ -77,6 +89,9 @@ func onionctlExitCode(for error: any Error) -> Int32 {
         case .corrupt, .newerSchema, .keyFile, .lockTimeout, .io: return ExitCodes.addressBook
         }
     case is UnprotectedKeyError: return ExitCodes.unprotectedKey
+    case let error as CommandFailure: return error.code
+    case is HTTPStatusFailure: return ExitCodes.httpError
+    case is UsageError: return ExitCodes.invalidInput
     case let error as KeyFileAccess.Failure:
         if case .unprotected = error { return ExitCodes.unprotectedKey }
         return ExitCodes.addressBook
@@ -93,6 +108,9 @@ func errorKind(_ error: any Error) -> String {
     case let error as OnionServiceError: return error.kind
     case let error as AddressBookError: return error.kind
     case is UnprotectedKeyError: return "unprotected-key"
+    case let error as CommandFailure: return error.kind
+    case is HTTPStatusFailure: return "http-error"
+    case is UsageError: return "usage"
     case let error as KeyFileAccess.Failure:
         if case .unprotected = error { return "unprotected-key" }
         return "key-file"

@@ -40,13 +40,19 @@ struct FetchCommand: AsyncParsableCommand {
     @Argument(help: "The URL, e.g. http://<address>.onion/api/v1/thermostat")
     var url: String
 
+    func validate() throws {
+        guard timeout.isFinite, timeout > 0 else {
+            throw ValidationError("--timeout must be a number of seconds above 0, e.g. --timeout 60")
+        }
+    }
+
     func run() async throws {
         let target: OnionURL
-        do { target = try OnionURL(url) } catch { throw fail("\(error)", code: 2) }
+        target = try OnionURL(url)
         let client = TorClient(configuration: try global.torConfiguration())
         if let authPrivate {
             let keys: [OnionAddress: X25519PrivateKey]
-            do { keys = try ClientAuthLoading.load(authPrivate) } catch { throw fail("\(error)", code: onionctlExitCode(for: error)) }
+            keys = try ClientAuthLoading.load(authPrivate)
             if let key = keys[target.address] { await client.setClientAuthKey(key, for: target.address) }
         } else {
             // A device in the address book brings its stored key.
@@ -56,7 +62,7 @@ struct FetchCommand: AsyncParsableCommand {
                     if let key = try store.key(for: entry) { await client.setClientAuthKey(key.privateKey, for: target.address) }
                 } catch {
                     // An unprotected key is refused, never silently skipped; a broken one is said.
-                    if case .unprotectedKey = error { throw fail("\(error)", code: ExitCodes.unprotectedKey) }
+                    if case .unprotectedKey = error { throw error }
                     warn("\(error); fetching without a key")
                 }
             }
@@ -68,7 +74,7 @@ struct FetchCommand: AsyncParsableCommand {
         }
         var headers = [(String, String)]()
         for line in header {
-            guard let colon = line.firstIndex(of: ":") else { throw fail("bad header '\(line)': use 'Name: value'", code: 2) }
+            guard let colon = line.firstIndex(of: ":") else { throw CLIError.usage("bad header '\(line)': use 'Name: value'") }
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         let body = Array((data ?? "").utf8)
@@ -94,19 +100,27 @@ struct FetchCommand: AsyncParsableCommand {
             response = last!
         } catch {
             await client.shutdown()
-            throw fail("\(error)", code: onionctlExitCode(for: error))
+            throw error
         }
-        if self.repeatCount > 1 { FileHandle.standardError.write(Data(TimingSummary(timings).text.utf8)) }
+        if self.repeatCount > 1 { StandardStreams.err(TimingSummary(timings).text) }
         await client.shutdown()
-        // The status line and headers are for people: escaped. The body is data, exact like curl's,
-        // unless it goes to a terminal, where its control characters are escaped.
-        if includeHeaders { FileHandle.standardOutput.write(Data(safeMultiline(Array(response.headText.utf8)).utf8)) }
-        if isatty(STDOUT_FILENO) != 0 {
-            FileHandle.standardOutput.write(Data(safeMultiline(response.body).utf8))
-        } else {
-            FileHandle.standardOutput.write(Data(response.body))
+        if global.json {
+            // One document: the answer, or for an HTTP error the error document (exit 22).
+            guard response.status < 400 else { throw HTTPStatusFailure(response) }
+            try printJSON(HTTPAnswerOutput(response))
+            return
         }
-        if response.status >= 400 { throw ExitCode(22) }
+        // The status line and headers are for people: escaped. The body is data, exact like curl's,
+        // unless it goes to a terminal, where its control characters are escaped and a last line
+        // break is added so the shell prompt starts on its own line.
+        if includeHeaders { StandardStreams.out(safeMultiline(Array(response.headText.utf8))) }
+        if isatty(STDOUT_FILENO) != 0 {
+            let text = safeMultiline(response.body)
+            StandardStreams.out(text.isEmpty || text.hasSuffix("\n") ? text : text + "\n")
+        } else {
+            StandardStreams.out(Data(response.body))
+        }
+        if response.status >= 400 { throw ExitCode(ExitCodes.httpError) }
     }
 
 }

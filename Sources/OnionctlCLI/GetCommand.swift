@@ -53,8 +53,9 @@ struct GetCommand: AsyncParsableCommand {
         if let field {
             let value = object[field]
             if global.json {
-                let wrapped = try JSONSerialization.data(withJSONObject: [field: value ?? NSNull()], options: [.sortedKeys])
-                FileHandle.standardOutput.write(terminalSafeJSON(wrapped) + Data("\n".utf8))
+                let wrapped = try JSONSerialization.data(withJSONObject: [field: value ?? NSNull()],
+                                                         options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+                StandardStreams.out(terminalSafeJSON(wrapped) + Data("\n".utf8))
             } else if let number = value as? Double {
                 say(ThermostatReading.format(number))
             } else {
@@ -86,12 +87,10 @@ struct GetCommand: AsyncParsableCommand {
         guard path.hasPrefix("/") else { throw CLIError.usage("for an http device, FIELD is a path starting with /") }
         let response = try await service.request(name, path: path)
         if global.json {
-            struct Output: Encodable { var status: Int; var headers: [String: String]; var body: String }
-            try printJSON(Output(status: response.status,
-                                 headers: Dictionary(response.headers.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a }),
-                                 body: response.bodyText))
+            guard response.status < 400 else { throw HTTPStatusFailure(response) }
+            try printJSON(HTTPAnswerOutput(response))
         } else {
-            FileHandle.standardOutput.write(Data(safeMultiline(response.body).utf8))
+            StandardStreams.out(safeMultiline(response.body))
         }
         if response.status >= 400 { throw ExitCode(ExitCodes.httpError) }
     }

@@ -23,13 +23,6 @@ func printJSON<T: Encodable>(_ value: T) throws {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601
     let data = terminalSafeJSON(try encoder.encode(value))
-    FileHandle.standardOutput.write(data)
-    FileHandle.standardOutput.write(Data("\n".utf8))
-}
-
-/// Reports a failure on stderr in plain words (control characters escaped: the message may carry
-/// device text) and exits with `code`.
-func fail(_ message: String, code: Int32 = 1) -> ExitCode {
-    sayOnStandardError("onionctl: \(message)")
-    return ExitCode(code)
+    StandardStreams.out(data)
+    StandardStreams.out("\n")
 }

@@ -21,7 +21,11 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Kind of devices created by the import.")
     var kind: DeviceKind = .http
 
-    struct Row: Encodable { var device: String; var onion: String; var action: String }
+    @Flag(name: .long, help: "Replace a device's different existing key (the old one is kept as keys/NAME.auth_private.replaced-DATE).")
+    var force = false
+
+    /// One imported key: `action` is key-added, key-unchanged, key-replaced (with `backup`) or device-added.
+    struct Row: Encodable { var name: String; var onion: String; var action: String; var backup: String? = nil }
 
     func run() async throws {
         try await reporting(json: global.json) {
@@ -42,13 +46,29 @@ struct ImportCommand: AsyncParsableCommand {
                 throw CLIError.usage("\(path) contains no usable .auth_private file")
             }
             let chosenKind = kind
-            let rows = try AddressBookStore.standard().modify { book, changes throws -> [Row] in
+            let store = AddressBookStore.standard()
+            let replace = force
+            let rows = try store.modify { book, changes throws -> [Row] in
                 var rows: [Row] = []
                 for (source, key) in found {
                     if let entry = book.device(for: key.address) {
-                        let had = changes.hasKey(entry.name)
+                        guard changes.hasKey(entry.name) else {
+                            changes.setKey(key, for: entry.name)
+                            rows.append(Row(name: entry.name, onion: key.address.description, action: "key-added"))
+                            continue
+                        }
+                        let current = try? store.key(for: entry)
+                        if current?.clientLine == key.clientLine {
+                            rows.append(Row(name: entry.name, onion: key.address.description, action: "key-unchanged"))
+                            continue
+                        }
+                        guard replace else {
+                            throw CLIError.usage("\(entry.name) already has a different key (\(store.keyFile(for: entry.name).path)); "
+                                + "pass --force to replace it (the old key is kept as a backup file)")
+                        }
+                        let backup = changes.backupKey(for: entry.name)
                         changes.setKey(key, for: entry.name)
-                        rows.append(Row(device: entry.name, onion: key.address.description, action: had ? "key-replaced" : "key-added"))
+                        rows.append(Row(name: entry.name, onion: key.address.description, action: "key-replaced", backup: backup.path))
                         continue
                     }
                     var base = source
@@ -62,12 +82,15 @@ struct ImportCommand: AsyncParsableCommand {
                     }
                     try book.add(DeviceEntry(name: name, address: key.address, kind: chosenKind))
                     changes.setKey(key, for: name)
-                    rows.append(Row(device: name, onion: key.address.description, action: "device-added"))
+                    rows.append(Row(name: name, onion: key.address.description, action: "device-added"))
                 }
                 return rows
             }
             if global.json { try printJSON(rows) } else {
-                for row in rows { say("\(row.action.padding(toLength: 13, withPad: " ", startingAt: 0))  \(row.device)  \(row.onion)") }
+                for row in rows {
+                    say("\(row.action.padding(toLength: 13, withPad: " ", startingAt: 0))  \(row.name)  \(row.onion)"
+                        + (row.backup.map { "  (old key kept in \($0))" } ?? ""))
+                }
             }
             if problems > 0 { throw ExitCode(ExitCodes.invalidInput) }
         }
@@ -101,18 +124,24 @@ struct ExportCommand: AsyncParsableCommand {
             let content = key.clientLine + "\n"
             guard let output else {
                 if global.json { throw CLIError.usage("with --json, give --output FILE (keys are not printed in JSON)") }
-                FileHandle.standardOutput.write(Data(content.utf8))
+                StandardStreams.out(content)
                 return
             }
             let url = URL(fileURLWithPath: output)
             if FileManager.default.fileExists(atPath: url.path) && !force {
                 throw CLIError.usage("\(output) exists; pass --force to overwrite it")
             }
-            do { try AtomicFile.write(Data(content.utf8), to: url, permissions: 0o600) } catch {
-                throw AddressBookError.io(path: url.path, detail: "cannot write: \(error.localizedDescription)")
+            let folder = url.deletingLastPathComponent()
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+                throw CLIError.usage("cannot write \(url.path): the folder \(folder.path) does not exist; create it first (mkdir -p \(folder.path))")
             }
-            struct Output: Encodable { var device: String; var onion: String; var file: String }
-            if global.json { try printJSON(Output(device: name, onion: entry.address.description, file: url.path)) } else {
+            do { try AtomicFile.write(Data(content.utf8), to: url, permissions: 0o600) } catch {
+                let reason = access(folder.path, W_OK) == 0 ? "\(error)" : "you may not write into \(folder.path) (\(String(cString: strerror(errno))))"
+                throw AddressBookError.io(path: url.path, detail: "cannot write: \(reason)")
+            }
+            struct Output: Encodable { var name: String; var onion: String; var file: String }
+            if global.json { try printJSON(Output(name: name, onion: entry.address.description, file: url.path)) } else {
                 say("wrote \(url.path)")
             }
         }

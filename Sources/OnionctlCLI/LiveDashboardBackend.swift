@@ -31,8 +31,13 @@ actor LiveDashboardBackend: DashboardBackend {
     private var keyRefusals: [String: AddressBookError] = [:]
     private var nextHistory: [String: Date] = [:]
     private var reading: Set<String> = []
+    /// The read in flight per device, and a counter so a replaced read leaves no trace.
+    private var readTasks: [String: Task<Void, Never>] = [:]
+    private var readGeneration: [String: Int] = [:]
     private var loop: Task<Void, Never>?
     private var nextDirectoryCheck = Date.distantPast
+    /// The address book file's modification date and size when last read (changes are re-read).
+    private var bookStamp: (Date?, Int?) = (nil, nil)
     /// How often the directory is checked for freshness (a fresh one costs nothing to check).
     static let directoryCheckInterval: TimeInterval = 30
 
@@ -48,11 +53,12 @@ actor LiveDashboardBackend: DashboardBackend {
     /// Loads the address book, starts bootstrapping and polling.
     func start() async {
         snapshot.tor.network = networkName
-        await reloadAddressBook()
+        await readAddressBook()
         log(.info, "onionctl dashboard started on the \(networkName)")
         loop = Task { [weak self] in
             await self?.bootstrap()
             while !Task.isCancelled {
+                await self?.reloadIfAddressBookChanged()
                 await self?.pollDueDevices()
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -102,7 +108,8 @@ actor LiveDashboardBackend: DashboardBackend {
 
     // MARK: Address book
 
-    private func reloadAddressBook() async {
+    private func readAddressBook() async {
+        bookStamp = currentBookStamp()
         do {
             let book = try store.load()
             var keys: [String: ClientAuthKey] = [:]
@@ -132,12 +139,39 @@ actor LiveDashboardBackend: DashboardBackend {
                 }
                 return device
             }
+            snapshot.addressBookProblem = nil
             publish()
         } catch {
-            snapshot.tor.problem = DeviceProblem(message: "The address book cannot be read: \(error)",
-                                                 advice: "Fix or move the file; onionctl never overwrites it.")
-            log(.error, "\(error)")
+            let problem = Self.addressBookProblem(error)
+            if snapshot.addressBookProblem != problem { log(.error, "\(error)") }
+            snapshot.addressBookProblem = problem
+            publish()
         }
+    }
+
+    /// An unusable address book in words for the device screen: the file, line and reason (the
+    /// error's own sentence) and what to do. The file is never changed by onionctl.
+    static func addressBookProblem(_ error: any Error) -> DeviceProblem {
+        DeviceProblem(message: "The address book cannot be read: \(error)",
+                      advice: "onionctl keeps the file untouched and changes nothing until it is fixed: correct it in an editor "
+                          + "(or move it away), then press r. Devices it lists are not contacted meanwhile.")
+    }
+
+    /// Re-reads the address book when its file changed (another `onionctl add`, an editor).
+    private func reloadIfAddressBookChanged() async {
+        let stamp = currentBookStamp()
+        guard stamp.0 != bookStamp.0 || stamp.1 != bookStamp.1 else { return }
+        await readAddressBook()
+    }
+
+    private func currentBookStamp() -> (Date?, Int?) {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: store.bookFile.path)
+        return (attributes?[.modificationDate] as? Date, (attributes?[.size] as? NSNumber)?.intValue)
+    }
+
+    func reloadAddressBook() async throws {
+        await readAddressBook()
+        if let problem = snapshot.addressBookProblem { throw DashboardError(problem.message) }
     }
 
     static func kind(_ kind: Devices.DeviceKind) -> OnionctlUI.DeviceKind {
@@ -193,9 +227,13 @@ actor LiveDashboardBackend: DashboardBackend {
     private func progress(_ event: DeviceProgress) {
         update(event.device) { device in
             device.connection = DeviceConnection(state: event.phase == .connected ? .connected : .connecting(event.phase),
-                                                 elapsed: event.elapsed, detail: event.detail)
+                                                 elapsed: event.elapsed, detail: event.detail,
+                                                 startedAt: Date().addingTimeInterval(-event.elapsed))
         }
-        if event.phase == .connected { log(.info, "\(event.device): connected in \(String(format: "%.1f", event.elapsed)) s") }
+        // A new circuit is worth a log line; a request over the open one ("connected in 0.0 s") is not.
+        if event.phase == .connected && event.elapsed >= 0.05 {
+            log(.info, "\(event.device): connected in \(String(format: "%.1f", event.elapsed)) s")
+        }
     }
 
     // MARK: Polling
@@ -204,14 +242,27 @@ actor LiveDashboardBackend: DashboardBackend {
         let now = Date()
         for entry in entries where !reading.contains(entry.name) && keyRefusals[entry.name] == nil
             && (nextRead[entry.name] ?? .distantPast) <= now {
-            reading.insert(entry.name)
-            Task { await self.read(entry) }
+            startRead(entry)
         }
         await refreshTorStatus()
     }
 
-    private func read(_ entry: DeviceEntry) async {
-        defer { reading.remove(entry.name) }
+    /// Starts reading `entry`, replacing a read in flight (`r` acts at once, not after its timeout).
+    private func startRead(_ entry: DeviceEntry) {
+        readTasks[entry.name]?.cancel()
+        readGeneration[entry.name, default: 0] += 1
+        let generation = readGeneration[entry.name]!
+        reading.insert(entry.name)
+        readTasks[entry.name] = Task { await self.read(entry, generation: generation) }
+    }
+
+    private func read(_ entry: DeviceEntry, generation: Int) async {
+        defer {
+            if readGeneration[entry.name] == generation {
+                reading.remove(entry.name)
+                readTasks[entry.name] = nil
+            }
+        }
         guard let service else { return }
         let name = entry.name
         do {
@@ -249,6 +300,7 @@ actor LiveDashboardBackend: DashboardBackend {
                 device.connection.state = .connected
             }
         } catch {
+            guard readGeneration[name] == generation, !Task.isCancelled else { return }  // replaced by r
             failed(name, error)
             nextRead[name] = Date().addingTimeInterval(Self.retryInterval)
         }
@@ -256,6 +308,7 @@ actor LiveDashboardBackend: DashboardBackend {
 
     private func failed(_ name: String, _ error: any Error) {
         let problem = Self.problem(for: error)
+        let repeated = snapshot.device(named: name)?.problem == problem
         update(name) { device in
             device.problem = problem
             if case let .connecting(phase) = device.connection.state {
@@ -264,7 +317,8 @@ actor LiveDashboardBackend: DashboardBackend {
                 device.connection.state = .failed(nil)
             }
         }
-        log(.error, "\(name): \(problem.message)")
+        // Once per new problem (the retry every 20 s is not news), and the name once.
+        if !repeated { log(.error, problem.message.hasPrefix("\(name): ") ? problem.message : "\(name): \(problem.message)") }
     }
 
     /// A failure in plain words, with what to do.
@@ -278,12 +332,20 @@ actor LiveDashboardBackend: DashboardBackend {
         case "key-file": advice = "Fix or replace the key file (onionctl import FILE), then press r."
         case "client-auth-required": advice = "Import the device's key: onionctl import FILE (press : to run it)."
         case "client-auth-rejected": advice = "The key was refused: ask the device owner to authorize your key (onionctl key new)."
-        case "descriptor-not-found", "offline": advice = "The device seems offline; onionctl keeps retrying. Press r to retry now."
-        case "timed-out", "introduction-failed", "rendezvous-failed": advice = "The device or the network is slow; press r to retry."
+        case _ where (error as? DeviceError)?.deviceNeverAnswered == true || (error as? OnionServiceError)?.deviceNeverAnswered == true:
+            advice = "It never answered: it seems offline (not running, or its Tor is down). onionctl retries every \(Int(retryInterval)) s; press r to retry now."
         case "invalid-value": advice = "The device's limits are shown on its detail screen."
         default: advice = "Press r to retry; see the log view (l) for details."
         }
-        return DeviceProblem(message: "\(error)", advice: advice)
+        return DeviceProblem(message: "\(error)", advice: advice, outcome: outcome(for: error))
+    }
+
+    /// The word `onionctl status` uses for this failure (DeviceService.status decides it the same way).
+    static func outcome(for error: any Error) -> String {
+        let device = error as? DeviceError
+        if device?.deviceNeverAnswered == true || (error as? OnionServiceError)?.deviceNeverAnswered == true { return "offline" }
+        let kind = device?.kind ?? (error as? OnionServiceError)?.kind ?? ""
+        return kind.hasPrefix("client-auth") ? "unauthorized" : "error"
     }
 
     // MARK: Conversions
@@ -310,18 +372,18 @@ actor LiveDashboardBackend: DashboardBackend {
     // MARK: Commands
 
     func refresh(device: String) async throws {
+        await reloadIfAddressBookChanged()  // r also picks up address-book changes made meanwhile
         guard entries.contains(where: { $0.name == device }) else { throw DashboardError("There is no device named \(device).") }
-        if keyRefusals[device] != nil {
-            await reloadAddressBook()  // the key may have been fixed (chmod) since
+        if keyRefusals[device] != nil {  // the key may have been fixed (chmod) since: just re-read
             if let refusal = keyRefusals[device] { throw DashboardError("\(refusal)") }
         }
         nextRead[device] = .distantPast
         nextHistory[device] = .distantPast
-        update(device) { $0.problem = nil }
-        if !reading.contains(device), let entry = entries.first(where: { $0.name == device }) {
-            reading.insert(device)
-            Task { await self.read(entry) }
+        update(device) { snapshot in
+            snapshot.problem = nil
+            snapshot.connection = DeviceConnection(state: .connecting(.directory), elapsed: 0, startedAt: Date())
         }
+        if let entry = entries.first(where: { $0.name == device }) { startRead(entry) }
     }
 
     func adjustSetpoint(device: String, bySteps steps: Int) async throws {
@@ -332,7 +394,7 @@ actor LiveDashboardBackend: DashboardBackend {
         let target = reading.setpoint(from: current.pending.setpoint ?? reading.setpoint, movedBy: steps)
         update(device) { $0.pending.setpoint = target }
         log(.info, "\(device): setpoint → \(target) °C (pending)")
-        Task { await self.apply(device, ThermostatChange(setpoint: target)) }
+        Task { try? await self.apply(device, ThermostatChange(setpoint: target)) }
     }
 
     func cycleMode(device: String) async throws {
@@ -343,7 +405,7 @@ actor LiveDashboardBackend: DashboardBackend {
         let target = (current.pending.mode ?? reading.mode).next
         update(device) { $0.pending.mode = target }
         log(.info, "\(device): mode → \(target.rawValue) (pending)")
-        Task { await self.apply(device, ThermostatChange(mode: Devices.ThermostatMode(rawValue: target.rawValue))) }
+        Task { try? await self.apply(device, ThermostatChange(mode: Devices.ThermostatMode(rawValue: target.rawValue))) }
     }
 
     /// A device whose key was refused (unprotected or unreadable) is not sent anything.
@@ -351,8 +413,12 @@ actor LiveDashboardBackend: DashboardBackend {
         if let refusal = keyRefusals[device] { throw DashboardError("\(refusal)") }
     }
 
-    private func apply(_ device: String, _ change: ThermostatChange) async {
-        guard let service else { return }
+    /// Sends `change` and waits for the device's answer: the confirmed reading, or the error (also
+    /// recorded on the device and in the log). A refused value (out of range, off-step) is the
+    /// user's to correct, not a connection failure: the device keeps its state.
+    @discardableResult
+    private func apply(_ device: String, _ change: ThermostatChange) async throws -> OnionctlUI.ThermostatReading {
+        guard let service else { throw DashboardError("The Tor client is not ready yet; try again in a moment.") }
         do {
             let confirmed = try await service.change(device, change)
             let history = snapshot.device(named: device)?.thermostat?.history ?? []
@@ -365,12 +431,18 @@ actor LiveDashboardBackend: DashboardBackend {
                 if snapshot.pending.mode == converted.mode { snapshot.pending.mode = nil }
             }
             log(.info, "\(device): confirmed setpoint \(converted.setpoint) °C, mode \(converted.mode.rawValue)")
+            return converted
         } catch {
             update(device) { snapshot in
                 if change.setpoint != nil { snapshot.pending.setpoint = nil }
                 if change.mode != nil { snapshot.pending.mode = nil }
             }
+            if case .invalidValue = error {
+                log(.error, "\(device): not changed: \(error)")
+                throw DashboardError("\(device): not changed: \(error)")
+            }
             failed(device, error)
+            throw DashboardError("\(device): the change was not confirmed: \(error)")
         }
     }
 
@@ -414,7 +486,7 @@ actor LiveDashboardBackend: DashboardBackend {
             throw DashboardError("Could not add \(name): \(error)")
         }
         log(.info, "added \(name)")
-        await reloadAddressBook()
+        await readAddressBook()
     }
 
     func removeDevice(name: String) async throws {
@@ -422,7 +494,7 @@ actor LiveDashboardBackend: DashboardBackend {
             throw DashboardError("Could not remove \(name): \(error)")
         }
         log(.info, "removed \(name)")
-        await reloadAddressBook()
+        await readAddressBook()
     }
 
     func runCommand(_ line: String) async throws -> String {
@@ -436,32 +508,36 @@ actor LiveDashboardBackend: DashboardBackend {
             try need(2, "refresh NAME")
             try await refresh(device: words[1])
             return "refreshing \(words[1])"
+        case "list", "ls":
+            return DashboardCommandText.list(snapshot)
+        case "status":
+            return try DashboardCommandText.status(snapshot, names: Array(words.dropFirst()))
         case "get":
             try need(2, "get NAME")
             guard let device = snapshot.device(named: words[1]) else { throw DashboardError("There is no device named \(words[1]).") }
-            if let reading = device.thermostat {
-                return "\(device.name): \(reading.temperature) °C, setpoint \(reading.setpoint) °C, \(reading.mode.rawValue), \(reading.state.rawValue)"
-            }
-            if let pins = device.pins {
-                return "\(device.name): " + pins.map { "\($0.name) \($0.isOn == true ? "on" : "off")" }.joined(separator: ", ")
-            }
-            return "\(device.name): not read yet"
+            return DashboardCommandText.get(device)
         case "set":
             try need(4, "set NAME setpoint VALUE | set NAME mode off|heat|cool|auto")
             let name = words[1]
+            guard let device = snapshot.device(named: name) else { throw DashboardError("There is no device named \(name).") }
+            guard device.kind == .thermostat else {
+                throw DashboardError("\(name) is a \(device.kind.rawValue) device; set changes thermostats.")
+            }
+            try requireUsableKey(name)
+            // Checked here, then sent and awaited: the command line says what the device did.
             switch words[2] {
             case "setpoint":
-                guard let value = Double(words[3]) else { throw DashboardError("'\(words[3])' is not a number") }
+                let value = try DashboardSetpointCheck.value(words[3], device: name, reading: device.thermostat)
                 update(name) { $0.pending.setpoint = value }
-                Task { await self.apply(name, ThermostatChange(setpoint: value)) }
-                return "\(name): setpoint \(value) °C sent"
+                let confirmed = try await apply(name, ThermostatChange(setpoint: value))
+                return "\(name): setpoint \(String(format: "%.1f", confirmed.setpoint)) °C, confirmed by the device"
             case "mode":
-                guard let mode = Devices.ThermostatMode(rawValue: words[3]) else {
-                    throw DashboardError("mode must be off, heat, cool or auto")
+                guard let mode = Devices.ThermostatMode(rawValue: words[3].lowercased()) else {
+                    throw DashboardError("\(name): not changed: mode must be off, heat, cool or auto (got '\(words[3])')")
                 }
                 update(name) { $0.pending.mode = OnionctlUI.ThermostatMode(rawValue: mode.rawValue) }
-                Task { await self.apply(name, ThermostatChange(mode: mode)) }
-                return "\(name): mode \(mode.rawValue) sent"
+                let confirmed = try await apply(name, ThermostatChange(mode: mode))
+                return "\(name): mode \(confirmed.mode.rawValue), confirmed by the device"
             default:
                 throw DashboardError("set understands setpoint and mode")
             }
@@ -480,9 +556,12 @@ actor LiveDashboardBackend: DashboardBackend {
             try await removeDevice(name: words[1])
             return "removed \(words[1])"
         case "help":
-            return "commands: get NAME · set NAME setpoint V · set NAME mode M · toggle NAME I · refresh NAME · add NAME ONION [KIND] · remove NAME"
+            return "commands: list · status [NAME] · get NAME · set NAME setpoint V · set NAME mode M · toggle NAME I · refresh NAME · add NAME ONION [KIND] · remove NAME"
         default:
-            throw DashboardError("unknown command '\(verb)'; try help")
+            let verbs = ["list", "status", "get", "set", "toggle", "refresh", "add", "remove", "help", "quit"]
+            let nearest = verbs.min { editDistance($0, verb) < editDistance($1, verb) }
+            let hint = nearest.map { editDistance($0, verb) <= 2 ? "; did you mean \($0)?" : "" } ?? ""
+            throw DashboardError("unknown command '\(verb)'\(hint.isEmpty ? "." : hint) Commands: \(verbs.joined(separator: ", ")).")
         }
     }
 }

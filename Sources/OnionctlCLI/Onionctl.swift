@@ -26,17 +26,9 @@ public struct Onionctl: AsyncParsableCommand {
 }
 
 extension Onionctl {
-    /// Parses the process arguments and runs the chosen command (async commands awaited).
+    /// Parses the process arguments, runs the chosen command and exits with its documented code
+    /// (see ``runOnionctl(_:)``).
     public static func runFromCommandLine(_ arguments: [String]? = nil) async {
-        do {
-            var command = try parseAsRoot(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+        await runOnionctl(arguments)
     }
 }

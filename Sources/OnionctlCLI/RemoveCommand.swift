@@ -22,7 +22,10 @@ struct RemoveCommand: AsyncParsableCommand {
             let hasKey = FileManager.default.fileExists(atPath: store.keyFile(for: name).path)
             if !yes {
                 guard try confirm("Remove '\(name)' (\(entry.address))\(hasKey ? " and its client-authorization key" : "")?") else {
-                    throw fail("not removed", code: 1)
+                    // Answering no is a choice, not a failure.
+                    struct Kept: Encodable { var name: String; var kept = true }
+                    if global.json { try printJSON(Kept(name: name)) } else { say("kept \(name)") }
+                    return
                 }
             }
             let removed = try store.modify { book, changes in

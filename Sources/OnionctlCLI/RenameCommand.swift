@@ -20,8 +20,8 @@ struct RenameCommand: AsyncParsableCommand {
                 try book.rename(old, to: new)
                 changes.moveKey(from: old, to: new)
             }
-            struct Output: Encodable { var old: String; var new: String }
-            if global.json { try printJSON(Output(old: old, new: new)) } else { say("renamed \(old) to \(new)") }
+            struct Output: Encodable { var name: String; var previousName: String }
+            if global.json { try printJSON(Output(name: new, previousName: old)) } else { say("renamed \(old) to \(new)") }
         }
     }
 }

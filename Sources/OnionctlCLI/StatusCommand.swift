@@ -23,7 +23,7 @@ struct StatusCommand: AsyncParsableCommand {
             }
             let statuses = try await withService(context, entries, global: global, connection: connection) { service in
                 if !global.json && !connection.verbose {
-                    FileHandle.standardError.write(Data("checking \(entries.count) device\(entries.count == 1 ? "" : "s")…\n".utf8))
+                    StandardStreams.err("checking \(entries.count) device\(entries.count == 1 ? "" : "s")…\n")
                 }
                 return try await service.status()
             }
@@ -45,13 +45,8 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
+    /// The exit code of a device that did not answer as expected: the same mapping as every command's.
     private func code(for status: DeviceStatus) -> Int32 {
-        switch status.errorKind ?? "" {
-        case "client-auth-required", "client-auth-rejected": return ExitCodes.clientAuth
-        case "no-directory": return ExitCodes.noDirectory
-        case "http-error": return ExitCodes.httpError
-        case "unexpected-answer", "bad-http": return ExitCodes.unexpectedAnswer
-        default: return status.state == .offline ? ExitCodes.offline : ExitCodes.torFailure
-        }
+        status.failure.map(onionctlExitCode(for:)) ?? ExitCodes.unexpected
     }
 }

@@ -7,12 +7,12 @@ import Foundation
 
 /// Prints one line of human output on stdout, control characters escaped.
 func say(_ line: String) {
-    print(TerminalSafeText.escape(line))
+    StandardStreams.out(TerminalSafeText.escape(line) + "\n")
 }
 
 /// Writes `text` (a message of ours with device text inside) on stderr, control characters escaped.
 func sayOnStandardError(_ text: String) {
-    FileHandle.standardError.write(Data((TerminalSafeText.escape(text) + "\n").utf8))
+    StandardStreams.err(TerminalSafeText.escape(text) + "\n")
 }
 
 /// Multi-line device output (a response body): line breaks and tabs kept, other controls and

@@ -23,7 +23,7 @@ struct BootstrapCommand: AsyncParsableCommand {
             report = try await client.bootstrap()
         } catch {
             await client.shutdown()
-            throw fail("bootstrap failed: \(error)", code: 3)
+            throw CommandFailure.noDirectory(error)
         }
         await client.shutdown()
         if global.json { try printJSON(report); return }

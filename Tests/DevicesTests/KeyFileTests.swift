@@ -38,7 +38,7 @@ final class KeyFileTests: XCTestCase {
         XCTAssertEqual(imported.code, 0, imported.stderr)
         XCTAssertFalse(imported.stdout.uppercased().contains(Base32.encode(key.privateKey.rawRepresentation, uppercase: true)))
         let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [[String: Any]])
-        XCTAssertEqual(rows.first?["device"] as? String, "front-door")
+        XCTAssertEqual(rows.first?["name"] as? String, "front-door")
         XCTAssertEqual(rows.first?["action"] as? String, "device-added")
 
         let out = sandbox.root.appendingPathComponent("export.auth_private")
@@ -49,10 +49,10 @@ final class KeyFileTests: XCTestCase {
         let mode = (try FileManager.default.attributesOfItem(atPath: out.path)[.posixPermissions] as? NSNumber)?.intValue
         XCTAssertEqual(mode, 0o600)
 
-        // Importing the same key again attaches it to the existing device instead of duplicating it.
+        // Importing the same key again neither duplicates the device nor claims to replace the key.
         let again = try sandbox.run(["import", out.path, "--json"])
         XCTAssertEqual(again.code, 0, again.stderr)
-        XCTAssertTrue(again.stdout.contains("\"key-replaced\""), again.stdout)
+        XCTAssertTrue(again.stdout.contains("\"key-unchanged\""), again.stdout)
         XCTAssertEqual(try sandbox.run(["list", "--json"]).stdout.components(separatedBy: "\"name\"").count - 1, 1)
     }
 

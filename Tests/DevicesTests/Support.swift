@@ -39,8 +39,9 @@ struct Sandbox {
 
     /// Runs onionctl with `arguments`; kills it after `timeout` seconds.
     @discardableResult
-    func run(_ arguments: [String], timeout: Double = 180) throws -> RunResult {
-        let run = try runBounded(try onionctlBinary(), arguments, environment: environment, timeout: timeout)
+    func run(_ arguments: [String], timeout: Double = 180, closedStdout: Bool = false) throws -> RunResult {
+        let run = try runBounded(try onionctlBinary(), arguments, environment: environment, timeout: timeout,
+                                 closedStdout: closedStdout)
         return RunResult(code: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 }

@@ -108,4 +108,23 @@ final class ExitCodeMappingTests: XCTestCase {
             XCTAssertTrue(ExitCodes.help.replacingOccurrences(of: "\n", with: " ").contains(" \(code) "), "exit code \(code) is not documented in --help")
         }
     }
+
+    /// Issue 20 item 12: `--help` wrapped the table mid-sentence; each line now fits 80 columns.
+    func testTheHelpTableNeverWraps() {
+        for line in ExitCodes.help.split(separator: "\n") {
+            XCTAssertLessThan(line.count, 80, "wraps in --help: \(line)")
+        }
+    }
+
+    /// Issue 20 items 4 and 6: usage mistakes and command-decided failures use the same table.
+    func testUsageAndCommandFailures() {
+        assertCode(UsageError("Missing expected argument '<name>'"), ExitCodes.invalidInput, kind: "usage")
+        assertCode(CommandFailure.noDirectory(CancellationError()), ExitCodes.noDirectory, kind: "no-directory")
+        XCTAssertEqual(unknownCommand(in: ["stauts"])?.message, "unknown command 'stauts'; did you mean 'status'?")
+        XCTAssertNil(unknownCommand(in: ["status"]))
+        XCTAssertNil(unknownCommand(in: ["--json"]))
+        XCTAssertEqual(joiningNegativeValues(["get", "--timeout", "-1", "x"]), ["get", "--timeout=-1", "x"])
+        XCTAssertTrue(wantsJSON(["get", "--json"]))
+        XCTAssertFalse(wantsJSON(["fetch", "--", "--json"]))
+    }
 }

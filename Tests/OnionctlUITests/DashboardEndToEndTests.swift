@@ -90,4 +90,84 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(ok, "q did not quit:\n\(screen)")
         XCTAssertEqual(try s.display("#{alternate_on} #{cursor_flag}"), "0 1", "terminal restored: normal screen, cursor on")
     }
+
+    /// A sandboxed address book with the private network's thermostat (and its key), a known
+    /// setpoint of 20 °C on the device, and the dashboard open in tmux showing its reading.
+    private func openDashboardOnTheThermostat(width: Int = 80, height: Int = 24) throws
+        -> (session: TmuxSession, thermostat: TestNetwork.Device, onionctl: String, environment: [String: String]) {
+        guard TmuxSession.isAvailable else { throw TestNetworkError("tmux is not installed (scripts/install-deps installs it)") }
+        let network = try TestNetwork.shared()
+        let onionctl = try binary("onionctl")
+        let home = makeTemporaryDirectory("dashboard-e2e")
+        let environment = ["XDG_CONFIG_HOME": home.appendingPathComponent("config").path,
+                           "XDG_CACHE_HOME": home.appendingPathComponent("cache").path,
+                           "XDG_STATE_HOME": home.appendingPathComponent("state").path]
+        let thermostat = try network.device("thermostat")
+        try run(onionctl, ["add", "thermostat", thermostat.onion, "--kind", "thermostat"], environment: environment)
+        try run(onionctl, ["import", network.authDirectory.path], environment: environment)
+        _ = try deviceState(thermostat, patch: #"{"setpoint": 20.0, "mode": "heat"}"#)
+        let env = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        let command = "env -u NO_COLOR LANG=C.UTF-8 TERM=tmux-256color \(env) '\(onionctl)' --network '\(network.networkFile.path)';"
+            + " echo \"onionctl-exited-$?\"; sleep 60"
+        let s = try TmuxSession.start(command, width: width, height: height)
+        session = s
+        let (ok, screen) = try s.waitFor(timeout: 120) { $0.contains("thermostat") && $0.contains("20.0 heat") }
+        XCTAssertTrue(ok, "the dashboard never showed the thermostat's reading:\n\(screen)")
+        return (s, thermostat, onionctl, environment)
+    }
+
+    /// Issue 20 item 1: `:set thermostat setpoint 35` said "setpoint 35.0 °C sent" while the device
+    /// refused it (range 5–30) and stayed at 20; the refusal was only on the Log screen. Now it is
+    /// refused on the command line with the device's limits, and a valid value is reported only once
+    /// the device has confirmed it.
+    func testColonSetRefusesOutOfRangeAndOffStepValuesWhereTheyWereTyped() throws {
+        let (s, thermostat, _, _) = try openDashboardOnTheThermostat(width: 132, height: 30)
+        try s.sendKeys(":")
+        try s.sendLiteral("set thermostat setpoint 35")
+        try s.sendKeys("Enter")
+        var (ok, screen) = try s.waitFor(timeout: 30) { $0.contains("outside this thermostat's range 5–30 °C") }
+        XCTAssertTrue(ok, "the refusal is not shown where it was typed:\n\(screen)")
+        XCTAssertFalse(screen.contains("sent"), screen)
+        XCTAssertTrue(screen.contains("not changed"), screen)
+
+        try s.sendKeys(":")
+        try s.sendLiteral("set thermostat setpoint 21.3")
+        try s.sendKeys("Enter")
+        (ok, screen) = try s.waitFor(timeout: 30) { $0.contains("not a multiple of this thermostat's step") }
+        XCTAssertTrue(ok, "the off-step refusal is not shown:\n\(screen)")
+        XCTAssertEqual(try deviceState(thermostat)["setpoint"] as? Double, 20.0, "nothing reached the device")
+
+        try s.sendKeys(":")
+        try s.sendLiteral("set thermostat setpoint 22")
+        try s.sendKeys("Enter")
+        (ok, screen) = try s.waitFor(timeout: 120) { $0.contains("setpoint 22.0 °C, confirmed by the device") }
+        XCTAssertTrue(ok, "a valid setpoint is not reported as confirmed:\n\(screen)")
+        XCTAssertEqual(try deviceState(thermostat)["setpoint"] as? Double, 22.0)
+    }
+
+    /// Issue 20 item 5 with a device whose onion service is stopped: the dashboard ends with the
+    /// CLI's word ("offline"), the detail view shows the whole reason, and r starts again at once.
+    func testAStoppedDeviceIsOfflineWithItsWholeReasonAndRRetriesAtOnce() throws {
+        let (s, _, _, _) = try openDashboardOnTheThermostat(width: 100, height: 30)
+        let network = try TestNetwork.shared()
+        try network.harness(["stop-device", "thermostat"])
+        defer { _ = try? network.harness(["start-device", "thermostat"]) }
+        try s.sendKeys("Enter")
+        var (ok, screen) = try s.waitFor { $0.contains("Setpoint") }
+        XCTAssertTrue(ok, screen)
+        // Retry until the stopped service is noticed (bounded: a few attempts of at most the timeouts).
+        for _ in 0..<6 {
+            try s.sendKeys("r")
+            (ok, screen) = try s.waitFor(timeout: 75) { $0.contains("it seems offline") }
+            if ok { break }
+        }
+        XCTAssertTrue(ok, "the stopped device was never reported offline:\n\(screen)")
+        XCTAssertTrue(screen.contains("press r to retry now."), "the advice is cut off:\n\(screen)")
+        try s.sendKeys("Escape")
+        (ok, screen) = try s.waitFor { $0.contains("✗ offline") }
+        XCTAssertTrue(ok, "the list does not use the CLI's word:\n\(screen)")
+        try s.sendKeys("r")
+        (ok, screen) = try s.waitFor(timeout: 10) { !$0.contains("✗ offline") }
+        XCTAssertTrue(ok, "r did nothing visible:\n\(screen)")
+    }
 }

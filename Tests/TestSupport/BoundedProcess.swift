@@ -24,8 +24,11 @@ public struct SpawnError: Error, CustomStringConvertible {
 /// purpose: it learns that a child ended from the end of file on a socket the child inherits, so a
 /// daemon the child forks (the server a first `tmux new-session` starts) keeps `isRunning` true,
 /// and `waitUntilExit` blocks, for as long as the daemon lives.
+///
+/// With `closedStdout`, its stdout is a pipe whose reader has already gone (as in `… | head -1`
+/// once head has exited): every write to it fails with EPIPE (or raises SIGPIPE); `stdout` is empty.
 public func runBounded(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                       timeout: TimeInterval) throws -> BoundedRun {
+                       timeout: TimeInterval, closedStdout: Bool = false) throws -> BoundedRun {
     let fm = FileManager.default
     let scratch = fm.temporaryDirectory.appendingPathComponent("onionctl-run-\(UUID().uuidString)")
     try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -36,7 +39,15 @@ public func runBounded(_ executable: String, _ arguments: [String], environment:
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    var pipeEnds: [Int32] = [-1, -1]
+    if closedStdout {
+        guard pipe(&pipeEnds) == 0 else { throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))") }
+        close(pipeEnds[0])
+        posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    }
+    defer { if pipeEnds[1] >= 0 { close(pipeEnds[1]) } }
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     closeInheritedDescriptors(&actions)
 

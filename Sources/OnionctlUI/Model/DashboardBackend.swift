@@ -14,6 +14,8 @@ public protocol DashboardBackend: Sendable {
     func snapshots() -> AsyncStream<DashboardSnapshot>
     /// Re-read the device now (and reconnect it if its circuit is gone).
     func refresh(device: String) async throws
+    /// Re-read the address book now (changes made meanwhile by `onionctl add`, an editor…).
+    func reloadAddressBook() async throws
     /// Move the thermostat's setpoint by `steps` × its step (negative lowers it), relative to the
     /// pending target if a change is already in flight.
     func adjustSetpoint(device: String, bySteps steps: Int) async throws
@@ -43,6 +45,7 @@ public struct DashboardError: Error, Sendable, Equatable, CustomStringConvertibl
 /// A command the UI asks the backend to perform (the reducer's output; see ``DashboardReducer``).
 public enum DashboardAction: Sendable, Equatable {
     case refresh(device: String)
+    case reloadAddressBook
     case adjustSetpoint(device: String, steps: Int)
     case cycleMode(device: String)
     case togglePin(device: String, index: Int)
@@ -57,7 +60,7 @@ public enum DashboardAction: Sendable, Equatable {
              let .togglePin(device, _), let .removeDevice(device):
             return device
         case let .addDevice(name, _, _): return name
-        case .runCommand: return nil
+        case .runCommand, .reloadAddressBook: return nil
         }
     }
 
@@ -67,6 +70,9 @@ public enum DashboardAction: Sendable, Equatable {
         case let .refresh(device):
             try await backend.refresh(device: device)
             return nil
+        case .reloadAddressBook:
+            try await backend.reloadAddressBook()
+            return "Address book re-read."
         case let .adjustSetpoint(device, steps):
             try await backend.adjustSetpoint(device: device, bySteps: steps)
             return nil

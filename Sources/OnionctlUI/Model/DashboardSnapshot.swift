@@ -1,4 +1,5 @@
 import Foundation
+import struct Devices.PinLink
 import OnionService
 
 /// Everything the dashboard shows, as one immutable value.
@@ -13,11 +14,16 @@ public struct DashboardSnapshot: Sendable, Equatable {
     public var tor: TorStatus
     /// Recent log lines, oldest first.
     public var log: [LogLine]
+    /// Why the address book cannot be used (unparsable, newer schema, unreadable): shown in place of
+    /// the device list; adding and removing are refused until it is fixed. The file is never changed.
+    public var addressBookProblem: DeviceProblem?
 
-    public init(devices: [DeviceSnapshot] = [], tor: TorStatus = TorStatus(), log: [LogLine] = []) {
+    public init(devices: [DeviceSnapshot] = [], tor: TorStatus = TorStatus(), log: [LogLine] = [],
+                addressBookProblem: DeviceProblem? = nil) {
         self.devices = devices
         self.tor = tor
         self.log = log
+        self.addressBookProblem = addressBookProblem
     }
 
     /// The device called `name`, if any.
@@ -49,15 +55,25 @@ public struct DeviceConnection: Sendable, Equatable {
     }
 
     public var state: State
-    /// Seconds since the current (or last) attempt started.
+    /// Seconds since the current (or last) attempt started, as last reported.
     public var elapsed: TimeInterval?
+    /// When the current attempt started: while connecting, the shown time runs from it (the
+    /// render clock), so a phase that takes long is seen taking long.
+    public var startedAt: Date?
     /// A short technical detail of the phase ("HSDir $ABCD…"), for the Tor view.
     public var detail: String
 
-    public init(state: State = .idle, elapsed: TimeInterval? = nil, detail: String = "") {
+    public init(state: State = .idle, elapsed: TimeInterval? = nil, detail: String = "", startedAt: Date? = nil) {
         self.state = state
         self.elapsed = elapsed
         self.detail = detail
+        self.startedAt = startedAt
+    }
+
+    /// Seconds to show at `now`: counted from ``startedAt`` while connecting, else as reported.
+    public func seconds(at now: Date) -> TimeInterval? {
+        if case .connecting = state, let startedAt { return max(elapsed ?? 0, now.timeIntervalSince(startedAt)) }
+        return elapsed
     }
 
     /// Convenience: build from the Tor client's progress report.
@@ -152,15 +168,8 @@ public struct PinLink: Sendable, Equatable {
     /// Only simple pins can be toggled.
     public var isToggleable: Bool { type == 0 && isOn != nil }
 
-    /// Human name of `type`.
-    public var typeName: String {
-        switch type {
-        case 0: return "simple"
-        case 1: return "scheduled"
-        case 2: return "interrupt"
-        default: return "type \(type)"
-        }
-    }
+    /// Human name of `type`, the same as the CLI's (``Devices/PinLink/typeName(_:)``).
+    public var typeName: String { Devices.PinLink.typeName(type) }
 }
 
 /// Changes sent to a device and not yet confirmed by it.
@@ -185,10 +194,14 @@ public struct DeviceProblem: Sendable, Equatable {
     public var message: String
     /// What to do about it ("It may be offline; press r to retry.").
     public var advice: String
+    /// The outcome in the word `onionctl status` uses (`offline`, `unauthorized`, `error`), shown in
+    /// the device list instead of the phase the attempt stopped at; nil: "failed".
+    public var outcome: String?
 
-    public init(message: String, advice: String = "") {
+    public init(message: String, advice: String = "", outcome: String? = nil) {
         self.message = message
         self.advice = advice
+        self.outcome = outcome
     }
 }
 

@@ -119,6 +119,10 @@ public final class FakeDashboardBackend: DashboardBackend {
         try withDevice(device) { $0.lastUpdate = t }
     }
 
+    public func reloadAddressBook() async throws {
+        record(.reloadAddressBook)
+    }
+
     public func adjustSetpoint(device: String, bySteps steps: Int) async throws {
         record(.adjustSetpoint(device: device, steps: steps))
         try withDevice(device) { d in

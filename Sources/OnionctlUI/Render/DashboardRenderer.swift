@@ -96,7 +96,7 @@ public struct DashboardRenderer: Sendable {
             let (sigil, text, help): (String, String, String) = {
                 switch prompt {
                 case let .filter(t): return ("/", t, "Enter keep  Esc clear")
-                case let .command(t): return (":", t, "Enter run  Esc cancel  (list, get NAME, set NAME …)")
+                case let .command(t): return (":", t, "Enter run  Esc cancel  (list, status, get NAME, set NAME …, help)")
                 }
             }()
             let used = grid.put(sigil + text, x: 0, y: y, role: .command_line, maxWidth: grid.width - 1)
@@ -194,7 +194,19 @@ public struct DashboardRenderer: Sendable {
         let devices = state.visibleDevices
         let panelHeight = 7
         let listBottom = body.bottom - panelHeight
-        if devices.isEmpty {
+        if let problem = state.snapshot.addressBookProblem {
+            // The whole reason, wrapped: which file, which line, what is wrong, and that it is kept.
+            y += 1
+            for line in wrapText(problem.message, width: grid.width - 4) where y < listBottom {
+                grid.put(line, x: 2, y: y, role: .error)
+                y += 1
+            }
+            y += 1
+            for line in wrapText(problem.advice, width: grid.width - 4) where y < listBottom {
+                grid.put(line, x: 2, y: y, role: .text)
+                y += 1
+            }
+        } else if devices.isEmpty {
             let message = state.snapshot.devices.isEmpty
                 ? "No devices yet. Press a to add one (you need its onion address)."
                 : "No device matches “\(state.filter)”. Press / to change the filter, Esc to clear it."
@@ -212,7 +224,7 @@ public struct DashboardRenderer: Sendable {
             func role(_ r: Role) -> Role { isSelected ? .selection : r }
             grid.put(device.name, x: c.name.x, y: y, role: role(.text), maxWidth: c.name.w)
             grid.put(device.kind.rawValue, x: c.kind.x, y: y, role: role(.muted), maxWidth: c.kind.w)
-            let (conn, connRole) = connectionText(device.connection)
+            let (conn, connRole) = connectionText(device, now: state.now)
             grid.put(conn, x: c.connection.x, y: y, role: role(connRole), maxWidth: c.connection.w)
             drawReading(state, device, &grid, x: c.reading.x, y: y, width: c.reading.w, selected: isSelected)
             let updated = device.lastUpdate.map { age(state.now.timeIntervalSince($0)) + " ago" } ?? glyphs.dash
@@ -278,7 +290,7 @@ public struct DashboardRenderer: Sendable {
         var y = top + 1
         grid.put(device.onion, x: 2, y: y, role: .muted, maxWidth: inner)
         y += 1
-        drawPhases(device.connection, &grid, x: 2, y: y, width: inner)
+        drawPhases(device.connection, now: state.now, &grid, x: 2, y: y, width: inner)
         y += 1
         let pending = state.pending(for: device)
         if !pending.isEmpty {
@@ -302,20 +314,23 @@ public struct DashboardRenderer: Sendable {
         return parts.joined(separator: ", ")
     }
 
-    private func connectionText(_ c: DeviceConnection) -> (String, Role) {
+    private func connectionText(_ device: DeviceSnapshot, now: Date) -> (String, Role) {
+        let c = device.connection
         switch c.state {
         case .idle: return ("\(glyphs.idle) not connected", .offline)
         case let .connecting(phase):
-            return ("\(glyphs.connecting) \(phase.rawValue) \(seconds(c.elapsed))", .progress)
+            return ("\(glyphs.connecting) \(phase.rawValue) \(seconds(c.seconds(at: now)))", .progress)
         case .connected: return ("\(glyphs.connected) connected", .ok)
         case let .failed(phase):
+            // The same word as onionctl status, when the backend knows it.
+            if let outcome = device.problem?.outcome { return ("\(glyphs.failed) \(outcome)", .error) }
             let at = phase.map { $0 == .introduction ? "intro" : $0.rawValue }
             return ("\(glyphs.failed) failed" + (at.map { " at \($0)" } ?? ""), .error)
         }
     }
 
     /// directory › descriptor › introduction › rendezvous › connected, each marked by progress.
-    private func drawPhases(_ c: DeviceConnection, _ grid: inout ScreenGrid, x: Int, y: Int, width: Int) {
+    private func drawPhases(_ c: DeviceConnection, now: Date, _ grid: inout ScreenGrid, x: Int, y: Int, width: Int) {
         let phases = ConnectionPhaseList.all
         let reached: Int
         var failedAt: Int?
@@ -339,7 +354,7 @@ public struct DashboardRenderer: Sendable {
             col += grid.put(text, x: col, y: y, role: role, maxWidth: max(0, end - col))
             if i < phases.count - 1 { col += grid.put(" \(glyphs.chevron) ", x: col, y: y, role: .muted, maxWidth: max(0, end - col)) }
         }
-        if let elapsed = c.elapsed {
+        if let elapsed = c.seconds(at: now) {
             grid.put("  \(seconds(elapsed))", x: col, y: y, role: .muted, maxWidth: max(0, end - col))
         }
     }
@@ -357,12 +372,19 @@ public struct DashboardRenderer: Sendable {
                  role: .border, title: title, titleRole: .title)
         let inner = (x: 2, w: grid.width - 4, top: body.top + 1, bottom: body.bottom - 1)
         var y = inner.top
-        drawPhases(device.connection, &grid, x: inner.x, y: y, width: inner.w)
+        drawPhases(device.connection, now: state.now, &grid, x: inner.x, y: y, width: inner.w)
         y += 1
         if let problem = device.problem {
-            grid.put("\(problem.message) \(problem.advice)", x: inner.x, y: y, role: .error, maxWidth: inner.w)
+            // The whole reason and advice, wrapped, in up to half the box (the reading keeps the rest).
+            let lines = wrapText(problem.message, width: inner.w).map { ($0, Role.error) }
+                + wrapText(problem.advice, width: inner.w).map { ($0, Role.text) }
+            for (line, role) in lines.prefix(max(2, (inner.bottom - y) / 2)) {
+                grid.put(line, x: inner.x, y: y, role: role, maxWidth: inner.w)
+                y += 1
+            }
+        } else {
+            y += 1
         }
-        y += 1
         switch device.kind {
         case .thermostat: drawThermostat(state, device, &grid, x: inner.x, y: y, width: inner.w, bottom: inner.bottom)
         case .pins: drawPins(state, device, &grid, x: inner.x, y: y, width: inner.w, bottom: inner.bottom)
@@ -548,7 +570,7 @@ public struct DashboardRenderer: Sendable {
         y += 1
         line("Devices", "")
         for d in state.snapshot.devices where y <= body.bottom {
-            let (text, role) = connectionText(d.connection)
+            let (text, role) = connectionText(d, now: state.now)
             grid.put(d.name, x: vx, y: y, role: .text, maxWidth: 20)
             grid.put(text, x: vx + 22, y: y, role: role, maxWidth: 26)
             grid.put(d.connection.detail, x: vx + 50, y: y, role: .muted, maxWidth: grid.width - vx - 51)
@@ -580,6 +602,9 @@ public struct DashboardRenderer: Sendable {
         let w = min(width, grid.width - 2)
         let x = (grid.width - w) / 2
         let y = max(1, (grid.height - height) / 2)
+        // A blank column on each side, so the box's sides never run alongside a panel's (`┌│`, `│┐`).
+        grid.fill(x: x - 1, y: y, width: 1, height: height, role: .text)
+        grid.fill(x: x + w, y: y, width: 1, height: height, role: .text)
         grid.fill(x: x, y: y, width: w, height: height, role: .dialog)
         grid.box(x: x, y: y, width: w, height: height, glyphs: glyphs, role: .dialog_border, title: title, titleRole: titleRole)
         return (x, y)
@@ -599,7 +624,10 @@ public struct DashboardRenderer: Sendable {
             let used = grid.put(value, x: fx, y: y, role: role, maxWidth: fw - 1)
             if focused { grid.put(" ", x: fx + used, y: y, role: .selection) }
         }
-        field(y0 + 2, "Name", form.name, focused: form.focus == .name)
+        let nameProblem = form.nameProblem
+        field(y0 + 2, "Name", form.name, focused: form.focus == .name, role: nameProblem == nil ? .input : .input_invalid)
+        grid.put(nameProblem.map { "\(glyphs.failed) \($0)" } ?? "letters, digits, - and _; up to 64", x: fx, y: y0 + 3,
+                 role: nameProblem == nil ? .muted : .input_invalid, maxWidth: fw)
         let check = form.onionCheck
         field(y0 + 4, "Onion", form.onion, focused: form.focus == .onion,
               role: { if case .invalid = check { return .input_invalid } else { return .input } }())

@@ -55,6 +55,13 @@ public struct DashboardReducer: Sendable {
                     state.inFlight[device] = n - 1
                 }
             }
+            if case let .addDevice(name, onion, kind) = action, let failure, state.dialog == nil {
+                // Refused by the address book (e.g. the address is already there): the dialog comes
+                // back with what was typed and why, rather than losing it.
+                var form = AddDeviceForm(name: name, onion: onion, kind: kind, focus: .name)
+                form.error = failure
+                state.dialog = .addDevice(form)
+            }
             if let failure {
                 state.flash = Flash(text: failure, isError: true, until: state.now + flashDuration * 2)
             } else if let message, !message.isEmpty {
@@ -146,12 +153,19 @@ public struct DashboardReducer: Sendable {
             state.screen = order[(i + step) % order.count]
         case .filter: state.prompt = .filter(state.filter)
         case .commandLine: state.prompt = .command("")
-        case .add: state.dialog = .addDevice(AddDeviceForm())
+        case .add:
+            if refuseBookChange(&state) { return [] }
+            state.dialog = .addDevice(AddDeviceForm())
         case .delete:
+            if refuseBookChange(&state) { return [] }
             if let device = state.currentDevice {
                 state.dialog = .confirmRemove(name: device.name, onion: device.onion, focus: .cancel)
             }
         case .refresh:
+            if state.snapshot.addressBookProblem != nil || state.currentDevice == nil {
+                state.flash = Flash(text: "Re-reading the address book…", until: state.now + flashDuration)
+                return [.perform(.reloadAddressBook)]
+            }
             if let device = state.currentDevice {
                 state.flash = Flash(text: "Refreshing \(device.name)…", until: state.now + flashDuration)
                 return [.perform(.refresh(device: device.name))]
@@ -180,6 +194,15 @@ public struct DashboardReducer: Sendable {
             return send(&state, .togglePin(device: device.name, index: link.index))
         }
         return []
+    }
+
+    /// An address book that cannot be read cannot be changed either: say so instead of opening a
+    /// dialog whose result would be refused.
+    private func refuseBookChange(_ state: inout DashboardState) -> Bool {
+        guard state.snapshot.addressBookProblem != nil else { return false }
+        state.flash = Flash(text: "The address book cannot be changed until it can be read again (see above); it is kept untouched.",
+                            isError: true, until: state.now + flashDuration * 2)
+        return true
     }
 
     private func notReadYet(_ state: inout DashboardState) -> [DashboardEffect] {
@@ -249,7 +272,8 @@ public struct DashboardReducer: Sendable {
                 case "": return []
                 case "q", "quit", "exit": return quit(&state)
                 case "help": state.showHelp = true
-                case "add": state.dialog = .addDevice(AddDeviceForm())
+                case "add":
+                    if !refuseBookChange(&state) { state.dialog = .addDevice(AddDeviceForm()) }
                 default: return [.perform(.runCommand(line))]
                 }
             case let .char(c) where !c.isNewline:
@@ -354,10 +378,7 @@ public struct DashboardReducer: Sendable {
         -> (message: String, field: AddDeviceForm.Field)? {
         let name = form.name
         if name.isEmpty { return ("Give the device a name, e.g. hall or garage.", .name) }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
-        if !name.allSatisfy({ allowed.contains($0) }) {
-            return ("Names may use letters, digits, - _ and . only.", .name)
-        }
+        if let problem = form.nameProblem { return (problem, .name) }
         if snapshot.device(named: name) != nil { return ("\(name) already exists; choose another name.", .name) }
         switch form.onionCheck {
         case .valid: return nil

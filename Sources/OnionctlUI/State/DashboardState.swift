@@ -1,5 +1,6 @@
 import Foundation
 import OnionService
+import struct Devices.DeviceEntry
 
 /// The screens of the dashboard.
 public enum DashboardScreen: Sendable, Equatable {
@@ -55,6 +56,19 @@ public struct AddDeviceForm: Sendable, Equatable {
 
     /// Live verdict on the onion field.
     public var onionCheck: OnionCheck { OnionCheck(onion) }
+
+    /// Live verdict on the name, with the address book's own rule (``Devices/DeviceEntry/isValidName(_:)``):
+    /// nil while it is acceptable (or empty), else what is wrong.
+    public var nameProblem: String? { AddDeviceForm.problem(withName: name) }
+
+    /// What is wrong with `name` under the address book's rule, in the dialog's words.
+    public static func problem(withName name: String) -> String? {
+        if name.isEmpty || DeviceEntry.isValidName(name) { return nil }
+        if name.utf8.count > 64 { return "At most 64 characters." }
+        if name.first == "-" || name.first == "_" { return "Start with a letter or digit." }
+        let bad = name.first { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_")) }
+        return "“\(bad.map(String.init) ?? name)” is not allowed: use letters, digits, - and _ only."
+    }
 }
 
 /// Live validation of a typed onion address, for the add dialog.
