@@ -49,17 +49,17 @@ struct ProxyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let address: ListenAddress
-        do { address = try ListenAddress(listen) } catch { throw fail("\(error)", code: ExitCodes.invalidInput) }
+        do { address = try ListenAddress(listen) } catch { throw proxyFailure("\(error)", code: ExitCodes.invalidInput) }
         guard address.isLoopback || allowNonLoopback else {
-            throw fail("\(address.host) is not a loopback address: anyone who reaches the port would use your client-authorization keys. Add --allow-non-loopback if you mean it.",
+            throw proxyFailure("\(address.host) is not a loopback address: anyone who reaches the port would use your client-authorization keys. Add --allow-non-loopback if you mean it.",
                        code: ExitCodes.invalidInput)
         }
         guard maxConnections > 0, connectTimeout > 0, handshakeTimeout > 0 else {
-            throw fail("--max-connections, --connect-timeout and --handshake-timeout must be positive", code: ExitCodes.invalidInput)
+            throw proxyFailure("--max-connections, --connect-timeout and --handshake-timeout must be positive", code: ExitCodes.invalidInput)
         }
         let client = TorClient(configuration: try global.torConfiguration())
         let keys: [OnionAddress: X25519PrivateKey]
-        do { keys = try ProxyKeys.load(authPrivate: authPrivate) } catch { throw fail("\(error)", code: onionctlExitCode(for: error)) }
+        do { keys = try ProxyKeys.load(authPrivate: authPrivate) } catch { throw proxyFailure("\(error)", code: onionctlExitCode(for: error)) }
         for (onion, key) in keys { await client.setClientAuthKey(key, for: onion) }
 
         let verbose = self.verbose
@@ -75,7 +75,7 @@ struct ProxyCommand: AsyncParsableCommand {
                                                          extendedErrors: extendedErrors),
                                  maxConnections: maxConnections, log: log)
         let port: UInt16
-        do { port = try server.bind() } catch { throw fail("\(error)", code: ExitCodes.invalidInput) }
+        do { port = try server.bind() } catch { throw proxyFailure("\(error)", code: ExitCodes.invalidInput) }
         var bound = address
         bound.port = port
         // Unbuffered, so that a script (or a test) reading stdout learns the port at once.
@@ -127,4 +127,10 @@ enum ProxyKeys {
         for (_, key) in found where keys[key.address] == nil { keys[key.address] = key.privateKey }
         return keys
     }
+}
+
+/// Says why the proxy cannot start (stderr, terminal-safe) and returns the exit to throw.
+private func proxyFailure(_ message: String, code: Int32) -> ExitCode {
+    sayOnStandardError("onionctl: \(message)")
+    return ExitCode(code)
 }
