@@ -168,6 +168,10 @@ public actor DirectoryManager {
                     }
                     consensus = held
                 } else {
+                    if !fetched.isLive {
+                        warnings.append("\(name) served a consensus that expired at \(DirTime.format(fetched.consensus.validUntil)) UTC; "
+                            + "using it until a newer one can be fetched")
+                    }
                     consensus = fetched.consensus
                     signers = fetched.signers
                     source = name
@@ -258,7 +262,7 @@ public actor DirectoryManager {
     }
 
     private func fetchConsensus(on circuit: Circuit, host: String) async throws
-        -> (consensus: Consensus, signers: [String], newCertificates: Int) {
+        -> (consensus: Consensus, signers: [String], newCertificates: Int, isLive: Bool) {
         let path = DirectoryURLs.consensus(authorities: config.v3Authorities)
         let response = try await DirectoryHTTP.get(path, on: circuit, host: host)
         guard response.status == 200 else {
@@ -285,8 +289,11 @@ public actor DirectoryManager {
         }
         let verifier = ConsensusVerifier(authorities: config.v3Authorities, certificates: certificates)
         do {
-            let verification = try verifier.verify(consensus, now: now(), liveSlack: 0)
-            return (consensus, verification.signers, added)
+            // A directory cache may serve a consensus that has just expired (the network's next one
+            // is late): like C tor (reasonably live, 24 h) and arti (post-valid tolerance), use it
+            // with a warning; the next netDirectory() call tries for a newer one at once.
+            let verification = try verifier.verify(consensus, now: now(), liveSlack: Self.reasonablyLiveSlack)
+            return (consensus, verification.signers, added, verification.isLive)
         } catch {
             throw DirectoryError.rejectedConsensus("\(error)")
         }
