@@ -302,6 +302,8 @@ public actor OnionServiceConnector {
         defer { spare?.discard() }
         var failures = [String]()
         var notRecognized = 0
+        // Introductions accepted by the point that the service then never answered.
+        var ignored = 0
         // Every handshake whose INTRODUCE1 the service may have received: RENDEZVOUS2 answers one of them.
         var introduced = [HsNtorClient]()
         let patience = rendezvousPatience()
@@ -361,6 +363,7 @@ public actor OnionServiceConnector {
                 return rend
             } catch CircuitError.timedOut {
                 failures.append("the service did not join the rendezvous within \(Int(wait.rounded())) s")
+                ignored += 1
                 if isLast { continue }
                 report(.introduction, "no answer after \(Int(wait.rounded())) s; trying another introduction point")
                 if let next = spare {
@@ -387,10 +390,13 @@ public actor OnionServiceConnector {
             }
         }
         rend.destroy()
-        if notRecognized > 0 && notRecognized * 2 >= descriptor.introductionPoints.count {
+        // "Not recognized" means the service's introduction circuits are gone; points that accepted
+        // and were then ignored have not noticed yet (a stopped device). Together: offline.
+        if notRecognized > 0 && (notRecognized * 2 >= descriptor.introductionPoints.count
+                                 || notRecognized + ignored == descriptor.introductionPoints.count) {
             throw OnionServiceError.serviceOffline(onion: onion)
         }
-        if !introduced.isEmpty {
+        if ignored > 0 {
             throw ServiceDidNotJoin(error: .rendezvousFailed(onion: onion, detail: failures.joined(separator: "; ")))
         }
         throw OnionServiceError.introductionFailed(onion: onion, detail: failures.joined(separator: "; "))
