@@ -128,7 +128,9 @@ extension Circuit {
                                     deliveries: inout [() -> Void]) -> String? {
         let id = message.streamID
         let command = message.command
-        let source = state.describe(hop: hop)
+        // Formatted only when a violation is reported: this runs for every cell.
+        let hopName = state.hops[hop].name
+        var source: String { "hop \(hop + 1) (\(hopName))" }
         guard id != 0 else { return "\(source) sent \(command) without a stream ID" }
         if var stream = state.streams[id] {
             guard stream.hop == hop else {
@@ -190,7 +192,9 @@ extension Circuit {
 
     private func handleCircuitSendme(_ state: inout State, _ message: RelayMessage, from hop: Int,
                                      deliveries: inout [() -> Void]) -> String? {
-        let source = state.describe(hop: hop)
+        // Formatted only when a violation is reported: this runs for every cell.
+        let hopName = state.hops[hop].name
+        var source: String { "hop \(hop + 1) (\(hopName))" }
         guard !state.hops[hop].expectedSendmeTags.isEmpty else { return "unexpected circuit SENDME from \(source)" }
         let sendme: SendmeMessage
         do { sendme = try SendmeMessage(body: message.data) } catch {

@@ -160,8 +160,9 @@ public actor DirectoryManager {
                 let fetched = try await fetchConsensus(on: circuit, host: name)
                 fetchedCertificates = fetched.newCertificates
                 let held = Self.newer(consensus, current?.consensus)
-                if let held, ConsensusRollback.decide(fetched: fetched.consensus, held: held) != .install {
-                    if ConsensusRollback.decide(fetched: fetched.consensus, held: held) == .refuseOlder {
+                let decision = ConsensusRollback.decide(fetched: fetched.consensus, held: held)
+                if let held, decision != .install {
+                    if decision == .refuseOlder {
                         warnings.append("refused the consensus from \(name): it is older (valid after "
                             + "\(DirTime.format(fetched.consensus.validAfter))) than the one held (valid after "
                             + "\(DirTime.format(held.validAfter))); kept the newer one")

@@ -41,26 +41,8 @@ final class DashboardEndToEndTests: XCTestCase {
     }
 
     func testPlusTwiceRaisesTheDeviceSetpointByOneDegreeResizeAndQuit() throws {
-        guard TmuxSession.isAvailable else { throw TestNetworkError("tmux is not installed (scripts/install-deps installs it)") }
-        let network = try TestNetwork.shared()
-        let onionctl = try binary("onionctl")
-        let home = makeTemporaryDirectory("dashboard-e2e")
-        let environment = ["XDG_CONFIG_HOME": home.appendingPathComponent("config").path,
-                           "XDG_CACHE_HOME": home.appendingPathComponent("cache").path,
-                           "XDG_STATE_HOME": home.appendingPathComponent("state").path]
-        let thermostat = try network.device("thermostat")
-        try run(onionctl, ["add", "thermostat", thermostat.onion, "--kind", "thermostat"], environment: environment)
-        try run(onionctl, ["import", network.authDirectory.path], environment: environment)
-        // Start from a known setpoint, set on the device directly.
-        _ = try deviceState(thermostat, patch: #"{"setpoint": 20.0, "mode": "heat"}"#)
-
-        let env = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-        let command = "env -u NO_COLOR LANG=C.UTF-8 TERM=tmux-256color \(env) '\(onionctl)' --network '\(network.networkFile.path)';"
-            + " echo \"onionctl-exited-$?\"; sleep 60"
-        let s = try TmuxSession.start(command, width: 80, height: 24)
-        session = s
-        var (ok, screen) = try s.waitFor(timeout: 120) { $0.contains("thermostat") && $0.contains("20.0 heat") }
-        XCTAssertTrue(ok, "the dashboard never showed the thermostat's reading:\n\(screen)")
+        let (s, thermostat, _, _) = try openDashboardOnTheThermostat()
+        var (ok, screen) = (false, "")
         XCTAssertEqual(try s.display("#{alternate_on}"), "1")
 
         try s.sendKeys("Enter")
