@@ -24,9 +24,15 @@ public actor OnionServiceConnector {
     /// Seconds from INTRODUCE_ACK to RENDEZVOUS2 of recent successful joins (most recent last).
     private var recentRendezvousTimes: [TimeInterval] = []
 
-    public init(network: any OnionServiceNetwork, stepTimeout: TimeInterval = 30) {
+    private let renewal: RendezvousRenewal
+    /// When a background renewal of a service's rendezvous circuit last failed.
+    private var renewalFailedAt: [OnionAddress: Date] = [:]
+
+    public init(network: any OnionServiceNetwork, stepTimeout: TimeInterval = 30,
+                renewal: RendezvousRenewal = .default) {
         self.network = network
         self.stepTimeout = stepTimeout
+        self.renewal = renewal
     }
 
     /// Opens a stream to `port` of the service, building or reusing its rendezvous circuit.
@@ -87,15 +93,73 @@ public actor OnionServiceConnector {
 
     private func rendezvousCircuit(for address: OnionAddress, clientAuthKey: X25519PrivateKey?,
                                    report: @escaping @Sendable (ConnectionPhase, String) -> Void) async throws -> Circuit {
-        if let circuit = rendezvous[address], circuit.isOpen { return circuit }
+        if let circuit = rendezvous[address], circuit.isOpen {
+            switch renewal.decision(for: circuit.lastHopPackageWindow) {
+            case .keep:
+                return circuit
+            case .renewInBackground:
+                if pending[address] == nil && !renewalBackingOff(address) {
+                    // Progress of this build belongs to no request: it is reported nowhere.
+                    _ = startEstablishing(address, clientAuthKey: clientAuthKey, report: { _, _ in })
+                }
+                return circuit
+            case .renewAndWait:
+                report(.rendezvous, "the service has not acknowledged this circuit's data; moving to a new circuit")
+                do {
+                    return try await startEstablishing(address, clientAuthKey: clientAuthKey, report: report).value
+                } catch where circuit.isOpen && (circuit.lastHopPackageWindow?.remaining ?? 0) > 0 {
+                    // No replacement now (the service may limit introductions): the old circuit
+                    // still has some room, so this request is not failed for it.
+                    return circuit
+                }
+            }
+        }
         rendezvous[address] = nil
-        if let task = pending[address] { return try await task.value }
-        let task = Task { try await self.establish(address, clientAuthKey: clientAuthKey, report: report) }
+        return try await startEstablishing(address, clientAuthKey: clientAuthKey, report: report).value
+    }
+
+    /// The build of `address`'s next rendezvous circuit, started if none is under way. The circuit
+    /// it makes replaces the current one, which is closed once its streams are done.
+    private func startEstablishing(_ address: OnionAddress, clientAuthKey: X25519PrivateKey?,
+                                   report: @escaping @Sendable (ConnectionPhase, String) -> Void) -> Task<Circuit, any Error> {
+        if let task = pending[address] { return task }
+        let task = Task {
+            do {
+                let circuit = try await self.establish(address, clientAuthKey: clientAuthKey, report: report)
+                self.adopt(circuit, for: address)
+                return circuit
+            } catch {
+                self.pending[address] = nil
+                self.renewalFailedAt[address] = Date()
+                throw error
+            }
+        }
         pending[address] = task
-        defer { pending[address] = nil }
-        let circuit = try await task.value
+        return task
+    }
+
+    private func adopt(_ circuit: Circuit, for address: OnionAddress) {
+        pending[address] = nil
+        renewalFailedAt[address] = nil
+        if let old = rendezvous[address], old !== circuit { retire(old) }
         rendezvous[address] = circuit
-        return circuit
+    }
+
+    private func renewalBackingOff(_ address: OnionAddress) -> Bool {
+        guard let failed = renewalFailedAt[address] else { return false }
+        return Date().timeIntervalSince(failed) < renewal.retryAfter
+    }
+
+    /// Closes a replaced circuit once the streams still open on it are done (bounded: a stream
+    /// that outlives four step timeouts is cut).
+    private func retire(_ circuit: Circuit) {
+        let limit = Date().addingTimeInterval(stepTimeout * 4)
+        Task.detached {
+            while circuit.isOpen && circuit.streamCount > 0 && Date() < limit {
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+            circuit.destroy()
+        }
     }
 
     private func establish(_ address: OnionAddress, clientAuthKey: X25519PrivateKey?,

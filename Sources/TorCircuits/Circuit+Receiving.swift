@@ -210,6 +210,7 @@ extension Circuit {
             guard constantTimeEquals(digest, expected) else { return "circuit SENDME from \(source) carries the wrong digest" }
         }
         state.hops[hop].packageWindow += Circuit.circuitWindowIncrement
+        state.hops[hop].circuitSendmesReceived += 1
         if state.hops[hop].packageWindow > Circuit.circuitWindowStart { return "circuit SENDME from \(source) overflowed the window" }
         let waiters = state.takeWindowWaiters()
         deliveries.append { for waiter in waiters { waiter.resume() } }

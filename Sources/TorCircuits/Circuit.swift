@@ -34,6 +34,7 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         var packageWindow = Circuit.circuitWindowStart
         var deliverWindow = Circuit.circuitWindowStart
         var expectedSendmeTags: [[UInt8]] = []
+        var circuitSendmesReceived = 0
     }
 
     struct StreamState {

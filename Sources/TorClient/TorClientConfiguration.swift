@@ -1,4 +1,5 @@
 import FoundationEssentials
+import OnionService
 import TorDirectory
 
 /// How a ``TorClient`` reaches the network and where it keeps state.
@@ -7,6 +8,9 @@ public struct TorClientConfiguration: Sendable {
     public var paths: TorPaths
     /// Seconds allowed for each network step (connect, circuit hop, stream open).
     public var stepTimeout: TimeInterval
+    /// When a rendezvous circuit to a service that never acknowledges data (sends no circuit
+    /// SENDMEs, as Minitor firmware) is replaced before it stalls.
+    public var rendezvousRenewal: RendezvousRenewal = .default
 
     public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20) {
         self.network = network
