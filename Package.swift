@@ -25,14 +25,18 @@ let package = Package(
                        providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
                        providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CCompression", pkgConfig: "libzstd",
+                       providers: [.apt(["zlib1g-dev", "libzstd-dev", "liblzma-dev"])]),
 
         // MARK: The embedded Tor client, bottom to top.
         .target(name: "TorCrypto", dependencies: ["COpenSSL", "CSodium"]),
+        // Directory answers compressed by the server (zlib, gzip, zstd, lzma), with bomb limits.
+        .target(name: "TorCompression", dependencies: ["CCompression"]),
         .target(name: "TorProto", dependencies: ["TorCrypto"]),
         .target(name: "TorDirectory", dependencies: ["TorProto", "TorCrypto"]),
         .target(name: "TorCircuits", dependencies: ["TorDirectory", "TorProto", "TorCrypto", "COpenSSL"]),
         .target(name: "OnionService", dependencies: ["TorCircuits", "TorDirectory", "TorProto", "TorCrypto"]),
-        .target(name: "TorClient", dependencies: ["OnionService", "TorCircuits", "TorDirectory", "TorCrypto"]),
+        .target(name: "TorClient", dependencies: ["OnionService", "TorCircuits", "TorDirectory", "TorCrypto", "TorCompression"]),
 
         // MARK: The application above the facade.
         .target(name: "Devices", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorDirectory", "TorCrypto"]),
@@ -57,6 +61,7 @@ let package = Package(
         // MARK: Tests. TestSupport brings up the private Tor network (scripts/testnet) for end-to-end tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TorCryptoTests", dependencies: ["TorCrypto"]),
+        .testTarget(name: "TorCompressionTests", dependencies: ["TorCompression", "CCompression"]),
         .testTarget(name: "TorDirectoryTests", dependencies: ["TorDirectory"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeviceSimulatorTests", dependencies: ["DeviceSimulator"]),
         .testTarget(name: "TorProtoTests", dependencies: ["TorProto"]),
