@@ -1,39 +1,46 @@
 import TorCircuits
+import TorCompression
 import TorDirectory
 
-/// A directory server's answer to one BEGIN_DIR request.
-struct DirectoryResponse: Sendable {
+/// A directory server's answer to one BEGIN_DIR request, decoded.
+struct DirectoryAnswer: Sendable {
     var status: Int
+    /// The body after decompression.
     var body: [UInt8]
+    /// The compression the server chose.
+    var encoding: ContentEncoding
+    /// Bytes that crossed the circuit (headers and compressed body).
+    var wireBytes: Int
 }
 
 enum DirectoryHTTP {
-    /// Sends `GET path` on a fresh BEGIN_DIR stream of `circuit` and reads the whole answer.
+    /// Sends `GET path` on a fresh BEGIN_DIR stream of `circuit`, offering every compression
+    /// onionctl decodes (one-hop directory requests only: C tor allows only zlib on anonymous
+    /// ones), and reads and decodes the whole answer. `limit` bounds both what is read and what
+    /// the body may decompress to.
     static func get(_ path: String, on circuit: Circuit, host: String, limit: Int = 64 << 20,
-                    timeout: Double = 60) async throws -> DirectoryResponse {
+                    timeout: Double = 60, headers: [(name: String, value: String)] = []) async throws -> DirectoryAnswer {
         let stream = try await circuit.openStream(.beginDir, timeout: timeout)
         defer { stream.close() }
-        try await stream.write(DirectoryURLs.httpRequest(path: path, host: host))
+        try await stream.write(DirectoryURLs.httpRequest(path: path, host: host, acceptEncoding: ContentEncoding.acceptHeader,
+                                                         headers: headers))
         let raw = try await withTimeout(timeout, error: DirectoryError.timedOut("fetching \(path)")) {
             try await stream.readToEnd(limit: limit)
         }
-        return try parse(raw, path: path)
+        return try decode(raw, path: path, limit: limit)
     }
 
-    static func parse(_ raw: [UInt8], path: String) throws -> DirectoryResponse {
-        guard let headerEnd = raw.firstRange(of: [13, 10, 13, 10]) else {
-            throw DirectoryError.badResponse(path, "no end of HTTP headers in \(raw.count) bytes")
+    static func decode(_ raw: [UInt8], path: String, limit: Int) throws -> DirectoryAnswer {
+        let response: DirectoryResponse
+        do { response = try DirectoryResponse(raw) } catch {
+            throw DirectoryError.badResponse(path, "\(error)")
         }
-        let head = String(decoding: raw[..<headerEnd.lowerBound], as: UTF8.self)
-        let statusLine = head.split(separator: "\r\n", maxSplits: 1).first ?? ""
-        let parts = statusLine.split(separator: " ")
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]) else {
-            throw DirectoryError.badResponse(path, "bad status line '\(statusLine)'")
+        do {
+            let encoding = try ContentEncoding(headerValue: response.headers["content-encoding"])
+            let body = try Decompressor.decompress(response.body, encoding: encoding, limits: DecompressionLimits(maxOutput: limit))
+            return DirectoryAnswer(status: response.statusCode, body: body, encoding: encoding, wireBytes: raw.count)
+        } catch {
+            throw DirectoryError.badResponse(path, "\(error)")
         }
-        let lowered = head.lowercased()
-        if lowered.contains("content-encoding:") && !lowered.contains("content-encoding: identity") {
-            throw DirectoryError.badResponse(path, "compressed answer despite asking for identity")
-        }
-        return DirectoryResponse(status: status, body: Array(raw[headerEnd.upperBound...]))
     }
 }

@@ -28,6 +28,8 @@ public struct Consensus: Sendable {
     public let signatures: [DirectorySignature]
     /// SHA-256 of `network-status-version` … the space after the first `directory-signature`.
     public let signedDigestSHA256: [UInt8]
+    /// Byte range of `text` that the authorities signed (as for ``signedDigestSHA256``).
+    public let signedRange: Range<Int>
     /// SHA-1 of the same range (for `sha1` signatures).
     public let signedDigestSHA1: [UInt8]
     /// The full text, as received.
@@ -132,6 +134,7 @@ public struct Consensus: Sendable {
         guard signedEnd <= text.count, Array(text[firstSignature.startOffset..<signedEnd]) == prefix else {
             throw NetDocumentError.badArgument(keyword: "directory-signature", value: "unexpected formatting", line: firstSignature.line)
         }
+        signedRange = first.startOffset..<signedEnd
         let signed = Array(text[first.startOffset..<signedEnd])
         signedDigestSHA256 = Hash.sha256(signed)
         signedDigestSHA1 = Hash.sha1(signed)

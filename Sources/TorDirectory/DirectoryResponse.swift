@@ -1,7 +1,6 @@
 /// An HTTP/1.0 response from a directory server (read until the stream ends).
 ///
-/// onionctl asks for `Accept-Encoding: identity`; a body in any other encoding is refused
-/// (``DirectoryResponseError/unsupportedEncoding(_:)``) rather than misparsed.
+/// The body is kept as sent: its `Content-Encoding` (header ``headers``) is decoded by the caller.
 public struct DirectoryResponse: Sendable, Equatable {
     public var statusCode: Int
     public var reason: String
@@ -33,9 +32,6 @@ public struct DirectoryResponse: Sendable, Equatable {
         }
         self.headers = headers
         body = Array(bytes[end.bodyStart...])
-        if let encoding = headers["content-encoding"]?.lowercased(), encoding != "identity" {
-            throw DirectoryResponseError.unsupportedEncoding(encoding)
-        }
     }
 
     /// Throws unless the status is 200.
@@ -60,7 +56,6 @@ public enum DirectoryResponseError: Error, Equatable, Sendable, CustomStringConv
     case incompleteHeaders
     case badStatusLine(String)
     case badHeader(String)
-    case unsupportedEncoding(String)
     case status(Int, String)
 
     public var description: String {
@@ -68,7 +63,6 @@ public enum DirectoryResponseError: Error, Equatable, Sendable, CustomStringConv
         case .incompleteHeaders: return "directory response ended before the end of its headers"
         case let .badStatusLine(line): return "bad HTTP status line '\(line)'"
         case let .badHeader(line): return "bad HTTP header line '\(line)'"
-        case let .unsupportedEncoding(e): return "directory response uses Content-Encoding '\(e)' (only identity is supported)"
         case let .status(code, reason): return "directory server answered \(code) \(reason)"
         }
     }

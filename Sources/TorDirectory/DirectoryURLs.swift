@@ -1,7 +1,7 @@
 /// Directory request paths (dir-spec Appendix B, §4.3, §6.1) and the HTTP/1.0 request C tor sends.
 ///
-/// By default paths are for uncompressed responses (no `.z` suffix); send
-/// ``httpRequest(path:host:acceptEncoding:)`` with `Accept-Encoding: identity`.
+/// Paths are the plain forms (no `.z` suffix): compression is negotiated with `Accept-Encoding`
+/// (``httpRequest(path:host:acceptEncoding:headers:)``), as C tor does since 0.3.1.
 public enum DirectoryURLs {
     /// Microdescriptors per request (C tor's limit, from a squid URL-length note).
     public static let maxMicrodescriptorsPerRequest = 92
@@ -43,11 +43,14 @@ public enum DirectoryURLs {
         "/tor/hs/3/" + base64NoPad(blindedKey)
     }
 
-    /// The request C tor sends (`dirclient.c`): `GET path HTTP/1.0`, `Host`, optional `Accept-Encoding`.
-    /// Pass `acceptEncoding: nil` for anonymous (onion-service) requests.
-    public static func httpRequest(path: String, host: String, acceptEncoding: String? = "identity") -> [UInt8] {
+    /// The request C tor sends (`dirclient.c`): `GET path HTTP/1.0`, `Host`, optional `Accept-Encoding`,
+    /// then any further `headers` (e.g. `X-Or-Diff-From-Consensus`). Pass `acceptEncoding: nil` for
+    /// anonymous (onion-service) requests.
+    public static func httpRequest(path: String, host: String, acceptEncoding: String? = "identity",
+                                   headers: [(name: String, value: String)] = []) -> [UInt8] {
         var text = "GET \(path) HTTP/1.0\r\nHost: \(host)\r\n"
         if let acceptEncoding { text += "Accept-Encoding: \(acceptEncoding)\r\n" }
+        for header in headers { text += "\(header.name): \(header.value)\r\n" }
         text += "\r\n"
         return Array(text.utf8)
     }
