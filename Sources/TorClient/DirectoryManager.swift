@@ -21,6 +21,10 @@ public struct BootstrapReport: Sendable, Codable, Equatable {
     public var guards: [String]
     public var seconds: Double
     public var warnings: [String]
+    /// Bytes received from directory servers during this bootstrap (compressed, as on the wire).
+    public var bytesDownloaded: Int = 0
+    /// Whether the consensus came as a diff from the one held (prop 140).
+    public var consensusFromDiff: Bool = false
 }
 
 /// Keeps a verified view of the network: bootstraps from the configured authorities or
@@ -35,6 +39,8 @@ public actor DirectoryManager {
     private var lastReport: BootstrapReport?
     private var lastFetchAttempt: Date?
     private var refreshing: Task<NetDirectory, any Error>?
+    /// Bytes received from directory servers in the bootstrap under way.
+    private var downloaded = 0
 
     /// How long past `valid-until` a consensus is still used when no newer one can be had (C tor: 24 h).
     public static let reasonablyLiveSlack: TimeInterval = 24 * 3600
@@ -141,6 +147,8 @@ public actor DirectoryManager {
         var source = "cache"
         var fetchedConsensus = false
         var fetchedCertificates = 0
+        var consensusFromDiff = false
+        downloaded = 0
         do {
             if let cached = try cache.loadConsensus(
                 verifier: ConsensusVerifier(authorities: verifierAuthorities, certificates: certificates),
@@ -157,9 +165,9 @@ public actor DirectoryManager {
             do {
                 let (circuit, name) = try await directoryCircuit(excluding: [])
                 circuits.append(circuit)
-                let fetched = try await fetchConsensus(on: circuit, host: name)
-                fetchedCertificates = fetched.newCertificates
                 let held = Self.newer(consensus, current?.consensus)
+                let fetched = try await fetchConsensus(on: circuit, host: name, held: held, warnings: &warnings)
+                fetchedCertificates = fetched.newCertificates
                 let decision = ConsensusRollback.decide(fetched: fetched.consensus, held: held)
                 if let held, decision != .install {
                     if decision == .refuseOlder {
@@ -177,6 +185,7 @@ public actor DirectoryManager {
                     signers = fetched.signers
                     source = name
                     fetchedConsensus = true
+                    consensusFromDiff = fetched.fromDiff
                     try? cache.storeConsensus(fetched.consensus)
                 }
             } catch {
@@ -199,16 +208,19 @@ public actor DirectoryManager {
             let paths = DirectoryURLs.microdescriptors(digests: cached.missing)
             let wanted = Set(cached.missing)
             let circuit = circuits[0]
-            let found = try await withThrowingTaskGroup(of: [Microdescriptor].self) { group in
+            let found = try await withThrowingTaskGroup(of: ([Microdescriptor], Int).self) { group in
                 for path in paths {
                     group.addTask {
                         let response = try await DirectoryHTTP.get(path, on: circuit, host: "directory")
-                        guard response.status == 200 else { return [] }
-                        return try Microdescriptor.parseAll(response.body, wanted: wanted).descriptors
+                        guard response.status == 200 else { return ([], response.wireBytes) }
+                        return (try Microdescriptor.parseAll(response.body, wanted: wanted).descriptors, response.wireBytes)
                     }
                 }
                 var all = [Microdescriptor]()
-                for try await part in group { all += part }
+                for try await (part, bytes) in group {
+                    all += part
+                    downloaded += bytes
+                }
                 return all
             }
             fetchedMicro = found.count
@@ -222,7 +234,8 @@ public actor DirectoryManager {
             relaysInConsensus: consensus.routers.count, usableRelays: directory.relays.count, signedBy: signers,
             consensusSource: source, fetchedConsensus: fetchedConsensus, fetchedCertificates: fetchedCertificates,
             fetchedMicrodescriptors: fetchedMicro, cachedMicrodescriptors: cached.found.count,
-            cacheDirectory: cache.directory.path, guards: [], seconds: Date().timeIntervalSince(started), warnings: warnings)
+            cacheDirectory: cache.directory.path, guards: [], seconds: Date().timeIntervalSince(started), warnings: warnings,
+            bytesDownloaded: downloaded, consensusFromDiff: consensusFromDiff)
         lastReport = report
         return (directory, report)
     }
@@ -262,15 +275,42 @@ public actor DirectoryManager {
         throw DirectoryError.noDirectoryReachable(attempts)
     }
 
-    private func fetchConsensus(on circuit: Circuit, host: String) async throws
-        -> (consensus: Consensus, signers: [String], newCertificates: Int, isLive: Bool) {
+    /// The current consensus from `host`: as a diff from `held` when the server offers one (prop
+    /// 140; C tor asks when the held one is younger than `try-diff-for-consensus-newer-than`
+    /// hours, 72 by default), else whole. A diff that does not apply is reported and the whole
+    /// document fetched instead.
+    private func fetchConsensus(on circuit: Circuit, host: String, held: Consensus?, warnings: inout [String]) async throws
+        -> (consensus: Consensus, signers: [String], newCertificates: Int, isLive: Bool, fromDiff: Bool) {
         let path = DirectoryURLs.consensus(authorities: config.v3Authorities)
-        let response = try await DirectoryHTTP.get(path, on: circuit, host: host)
+        var diffBase: Consensus?
+        if let held {
+            let hours = held.params.value("try-diff-for-consensus-newer-than", default: 72, range: 0...8192)
+            if held.validAfter >= now().addingTimeInterval(-Double(hours) * 3600) { diffBase = held }
+        }
+        let headers = diffBase.map { [(name: ConsensusDiff.requestHeader, value: ConsensusDiff.requestValue(for: $0))] } ?? []
+        var response = try await DirectoryHTTP.get(path, on: circuit, host: host, headers: headers)
+        downloaded += response.wireBytes
         guard response.status == 200 else {
             throw DirectoryError.badResponse(path, "HTTP \(response.status) from \(host)")
         }
+        var text = response.body
+        var fromDiff = false
+        if let diffBase, ConsensusDiff.looksLikeDiff(text) {
+            do {
+                text = try ConsensusDiff.apply(text, to: diffBase)
+                fromDiff = true
+            } catch {
+                warnings.append("the consensus diff from \(host) did not apply (\(error)); fetched the whole consensus")
+                response = try await DirectoryHTTP.get(path, on: circuit, host: host)
+                downloaded += response.wireBytes
+                guard response.status == 200 else {
+                    throw DirectoryError.badResponse(path, "HTTP \(response.status) from \(host)")
+                }
+                text = response.body
+            }
+        }
         let consensus: Consensus
-        do { consensus = try Consensus(response.body) } catch {
+        do { consensus = try Consensus(text) } catch {
             throw DirectoryError.rejectedConsensus("\(host) sent an unparsable consensus: \(error)")
         }
         // Fetch the certificates of signers we lack.
@@ -281,6 +321,7 @@ public actor DirectoryManager {
         if !needed.isEmpty {
             let certPath = DirectoryURLs.authorityCertificates(identities: needed.map(\.identity))
             let certResponse = try await DirectoryHTTP.get(certPath, on: circuit, host: host)
+            downloaded += certResponse.wireBytes
             if certResponse.status == 200, let parsed = try? AuthorityCertificate.parseAll(certResponse.body) {
                 let valid = parsed.filter { $0.isValid(trustedIdentities: config.trustedIdentities, now: now()) }
                 added = valid.count
@@ -294,7 +335,7 @@ public actor DirectoryManager {
             // is late): like C tor (reasonably live, 24 h) and arti (post-valid tolerance), use it
             // with a warning; the next netDirectory() call tries for a newer one at once.
             let verification = try verifier.verify(consensus, now: now(), liveSlack: Self.reasonablyLiveSlack)
-            return (consensus, verification.signers, added, verification.isLive)
+            return (consensus, verification.signers, added, verification.isLive, fromDiff)
         } catch {
             throw DirectoryError.rejectedConsensus("\(error)")
         }
