@@ -7,6 +7,7 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case rejectedConsensus(String)
     case timedOut(String)
     case notEnoughRelays(have: Int, of: Int)
+    /// Required protocols are missing; the text names them and says what to do (``ProtocolPolicy``).
     case missingProtocols(String)
 
     public var description: String {
@@ -18,8 +19,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .timedOut(what): return "timed out \(what)"
         case let .notEnoughRelays(have, of):
             return "only \(have) of \(of) relays have microdescriptors; cannot build safe paths yet"
-        case let .missingProtocols(list):
-            return "the network requires protocols this onionctl does not support (\(list)); please upgrade"
+        case let .missingProtocols(explanation):
+            return explanation
         }
     }
 }

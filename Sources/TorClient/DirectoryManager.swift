@@ -39,6 +39,8 @@ public actor DirectoryManager {
     private var lastReport: BootstrapReport?
     private var lastFetchAttempt: Date?
     private var refreshing: Task<NetDirectory, any Error>?
+    /// The recommended-protocols warning already given (it is given once, not at every refresh).
+    private var warnedRecommended: String?
     /// Bytes received from directory servers in the bootstrap under way.
     private var downloaded = 0
 
@@ -97,11 +99,18 @@ public actor DirectoryManager {
         mergeCertificates((try? cache.loadCertificates(trusted: config.authorities, now: time))?.valid ?? [])
     }
 
-    /// The client protocols `consensus` requires that onionctl lacks, if it enforces them (only
-    /// consensuses newer than onionctl's release, as C tor does); nil otherwise.
+    /// Why onionctl cannot use `consensus` for lack of required protocols, if it enforces them
+    /// (only for consensuses newer than onionctl's release, as C tor does); nil otherwise.
     private func missingRequiredProtocols(_ consensus: Consensus) -> String? {
-        let unsupported = ProtocolVersions.onionctlSupported.missing(from: consensus.requiredClientProtocols)
-        return !unsupported.isEmpty && consensus.validAfter > Self.releaseDate ? unsupported.description : nil
+        guard consensus.validAfter > Self.releaseDate else { return nil }
+        return ProtocolPolicy(consensus: consensus).requiredExplanation
+    }
+
+    /// The warning about recommended protocols onionctl lacks, the first time a consensus names them.
+    private func recommendedProtocolsWarning(_ consensus: Consensus) -> String? {
+        guard let warning = ProtocolPolicy(consensus: consensus).recommendedWarning, warnedRecommended != warning else { return nil }
+        warnedRecommended = warning
+        return warning
     }
 
     /// The directory of `consensus` and its microdescriptors.
@@ -195,6 +204,7 @@ public actor DirectoryManager {
         }
         guard let consensus else { throw DirectoryError.rejectedConsensus("no consensus available") }
         if let missing = missingRequiredProtocols(consensus) { throw DirectoryError.missingProtocols(missing) }
+        if let warning = recommendedProtocolsWarning(consensus) { warnings.append(warning) }
         // 2. Microdescriptors: those the cache lacks, in parallel batches.
         let cached: (found: [Microdescriptor], missing: [[UInt8]]) = (try? cache.loadMicrodescriptors(for: consensus))
             ?? ([], consensus.routers.map(\.microdescriptorDigest))

@@ -19,11 +19,4 @@ extension Consensus {
         return start.addingTimeInterval(end.timeIntervalSince(start) * f)
     }
 
-    /// The protocols from `required-client-protocols` and `recommended-client-protocols` that
-    /// `supported` lacks. C tor refuses to run when `required` is non-empty (for a consensus newer
-    /// than the software) and warns about `recommended`.
-    public func missingClientProtocols(supported: ProtocolVersions = .onionctlSupported)
-        -> (required: ProtocolVersions, recommended: ProtocolVersions) {
-        (supported.missing(from: requiredClientProtocols), supported.missing(from: recommendedClientProtocols))
-    }
 }

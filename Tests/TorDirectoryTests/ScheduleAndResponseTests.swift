@@ -10,9 +10,36 @@ final class ScheduleAndResponseTests: XCTestCase {
         XCTAssertTrue(c.isLive(at: Fixture.liveNow))
         XCTAssertFalse(c.isLive(at: DirTime.parse("2026-07-27 13:00:01")!))
         XCTAssertTrue(c.isReasonablyLive(at: DirTime.parse("2026-07-28 12:59:59")!))
-        let missing = c.missingClientProtocols()
-        XCTAssertTrue(missing.required.isEmpty)
-        XCTAssertEqual(missing.recommended.description, "FlowCtrl=2 Relay=3-4")
+    }
+
+    /// The live network's lists (2026-07-27) against a client with onionctl's protocols before
+    /// congestion control and ntor v3.
+    func testProtocolPolicyNamesWhatIsMissingAndWhatToDo() throws {
+        let c = try Consensus(Fixture.bytes("live-consensus-microdesc"))
+        let client = ProtocolVersions([
+            "Cons": [2...2], "Desc": [2...2], "FlowCtrl": [1...1], "Link": [4...5], "Microdesc": [2...2],
+            "Relay": [2...2], "HSDir": [2...2], "HSIntro": [4...4], "HSRend": [2...2], "DirCache": [2...2],
+        ])
+        let policy = ProtocolPolicy(supported: client, consensus: c)
+        XCTAssertTrue(policy.missingRequired.isEmpty)
+        XCTAssertNil(policy.requiredExplanation)
+        XCTAssertEqual(policy.missingRecommended.description, "FlowCtrl=2 Relay=3-4")
+        let warning = try XCTUnwrap(policy.recommendedWarning)
+        XCTAssertTrue(warning.contains("recommends FlowCtrl=2 (flow control: authenticated SENDMEs, congestion control), "
+                                       + "Relay=3-4 (relay cells and circuit handshakes: ntor, ntor v3)"), warning)
+        // The day the authorities promote them to required.
+        let promoted = ProtocolPolicy(supported: client, required: c.recommendedClientProtocols,
+                                      recommended: c.recommendedClientProtocols)
+        XCTAssertEqual(promoted.missingRequired.description, "FlowCtrl=2 Relay=3-4")
+        XCTAssertTrue(promoted.missingRecommended.isEmpty, "required ones are not repeated as recommended")
+        let explanation = try XCTUnwrap(promoted.requiredExplanation)
+        XCTAssertTrue(explanation.contains("requires FlowCtrl=2"), explanation)
+        XCTAssertTrue(explanation.contains("Install a newer onionctl"), explanation)
+        XCTAssertTrue(explanation.contains("RequiredClientProtocols"), explanation)
+        // A client with everything recommended has nothing to say.
+        let full = ProtocolPolicy(supported: c.recommendedClientProtocols, consensus: c)
+        XCTAssertNil(full.recommendedWarning)
+        XCTAssertNil(full.requiredExplanation)
     }
 
     func testResponse() throws {
