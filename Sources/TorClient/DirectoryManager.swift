@@ -41,20 +41,32 @@ public actor DirectoryManager {
     private var refreshing: Task<NetDirectory, any Error>?
     /// The recommended-protocols warning already given (it is given once, not at every refresh).
     private var warnedRecommended: String?
+    /// Directory sources and their failures (backoff), kept across bootstraps and refreshes.
+    private var schedule: DirectorySourceSchedule
+    /// How long a bootstrap with nothing usable held keeps trying sources before it gives up.
+    public let retryPatience: TimeInterval
+    private var progressHandler: (@Sendable (String) -> Void)?
     /// Bytes received from directory servers in the bootstrap under way.
     private var downloaded = 0
 
     /// How long past `valid-until` a consensus is still used when no newer one can be had (C tor: 24 h).
     public static let reasonablyLiveSlack: TimeInterval = 24 * 3600
 
-    public init(config: NetworkConfig, cacheDirectory: URL, builder: CircuitBuilder, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(config: NetworkConfig, cacheDirectory: URL, builder: CircuitBuilder, retryPatience: TimeInterval = 600,
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.config = config
+        self.schedule = DirectorySourceSchedule(config: config)
+        self.retryPatience = retryPatience
         self.cache = DirectoryCache(directory: cacheDirectory)
         self.builder = builder
         self.now = now
     }
 
     public var report: BootstrapReport? { lastReport }
+
+    /// Receives a sentence for each directory source that fails and each retry (for `-v` and the
+    /// dashboard's Tor view).
+    public func setProgressHandler(_ handler: (@Sendable (String) -> Void)?) { progressHandler = handler }
 
     /// A usable directory: the one in memory if still fresh; else, while its consensus is still
     /// valid, that one at once with a newer one fetched in the background (as C tor fetches a new
@@ -172,10 +184,12 @@ public actor DirectoryManager {
         defer { for circuit in circuits { circuit.destroy() } }
         if consensus == nil || time >= consensus!.freshUntil {
             do {
-                let (circuit, name) = try await directoryCircuit(excluding: [])
-                circuits.append(circuit)
                 let held = Self.newer(consensus, current?.consensus)
-                let fetched = try await fetchConsensus(on: circuit, host: name, held: held, warnings: &warnings)
+                // With nothing usable held, keep trying sources (bounded by retryPatience); with a
+                // cached consensus, a few tries and then keep the cached one.
+                let (fetched, circuit, name) = try await fetchConsensusFromSomeSource(
+                    held: held, keepTrying: consensus == nil, warnings: &warnings)
+                circuits.append(circuit)
                 fetchedCertificates = fetched.newCertificates
                 let decision = ConsensusRollback.decide(fetched: fetched.consensus, held: held)
                 if let held, decision != .install {
@@ -211,28 +225,7 @@ public actor DirectoryManager {
         var micro = Self.byDigest(cached.found)
         var fetchedMicro = 0
         if !cached.missing.isEmpty {
-            if circuits.isEmpty {
-                let (circuit, _) = try await directoryCircuit(excluding: [])
-                circuits.append(circuit)
-            }
-            let paths = DirectoryURLs.microdescriptors(digests: cached.missing)
-            let wanted = Set(cached.missing)
-            let circuit = circuits[0]
-            let found = try await withThrowingTaskGroup(of: ([Microdescriptor], Int).self) { group in
-                for path in paths {
-                    group.addTask {
-                        let response = try await DirectoryHTTP.get(path, on: circuit, host: "directory")
-                        guard response.status == 200 else { return ([], response.wireBytes) }
-                        return (try Microdescriptor.parseAll(response.body, wanted: wanted).descriptors, response.wireBytes)
-                    }
-                }
-                var all = [Microdescriptor]()
-                for try await (part, bytes) in group {
-                    all += part
-                    downloaded += bytes
-                }
-                return all
-            }
+            let found = try await fetchMicrodescriptors(cached.missing, reusing: circuits.first, circuits: &circuits)
             fetchedMicro = found.count
             for descriptor in found { micro[descriptor.digest] = descriptor }
             try? cache.storeMicrodescriptors(Array(micro.values), keeping: Set(consensus.routers.map(\.microdescriptorDigest)))
@@ -264,33 +257,112 @@ public actor DirectoryManager {
         for certificate in new where !certificates.contains(certificate) { certificates.append(certificate) }
     }
 
-    /// A one-hop CREATE_FAST circuit to a directory source: fallbacks first (as C tor), then authorities.
-    private func directoryCircuit(excluding: Set<String>) async throws -> (Circuit, String) {
-        var sources: [(address: RelayAddress, id: [UInt8], name: String)] = config.fallbacks.shuffled().prefix(3).map {
-            (RelayAddress(host: $0.address, port: $0.orPort), $0.rsaIdentity, "fallback \($0.address):\($0.orPort)")
-        }
-        sources += config.v3Authorities.shuffled().map {
-            (RelayAddress(host: $0.address, port: $0.orPort), $0.fingerprint, "authority \($0.nickname)")
-        }
+    /// The consensus from the first source that gives a good one (``DirectorySourceSchedule``):
+    /// any failure (unreachable, an error status, a document that does not parse or verify) marks
+    /// that source and moves on. With `keepTrying`, sources are retried as their backoff ends until
+    /// ``retryPatience`` runs out or the task is cancelled; otherwise at most three are tried.
+    private func fetchConsensusFromSomeSource(held: Consensus?, keepTrying: Bool, warnings: inout [String]) async throws
+        -> (consensus: FetchedConsensus, circuit: Circuit, source: String) {
+        let deadline = Date().addingTimeInterval(keepTrying ? retryPatience : 0)
         var attempts = [String]()
-        for source in sources where !excluding.contains(source.name) {
+        var tried = Set<String>()
+        while true {
+            try Task.checkCancellation()
+            guard let source = schedule.next(at: Date(), excluding: keepTrying ? [] : tried) else {
+                guard keepTrying, let retry = schedule.earliestRetry, retry < deadline else {
+                    throw DirectoryError.noDirectoryReachable(attempts)
+                }
+                let wait = max(0.05, retry.timeIntervalSince(Date()))
+                tell("every directory source failed recently; trying again in \(Int(wait.rounded(.up))) s")
+                try await Task.sleep(for: .seconds(wait))
+                continue
+            }
+            tried.insert(source.name)
+            var circuit: Circuit?
             do {
-                let circuit = try await builder.buildDirectoryCircuit(to: source.address, rsaIdentity: source.id, name: source.name)
-                return (circuit, source.name)
+                let built = try await builder.buildDirectoryCircuit(to: source.address, rsaIdentity: source.identity, name: source.name)
+                circuit = built
+                let fetched = try await fetchConsensus(on: built, host: source.name, held: held, warnings: &warnings)
+                schedule.succeeded(source.name)
+                if !attempts.isEmpty {
+                    warnings.append("consensus from \(source.name) after \(attempts.count) failed source(s): \(attempts.joined(separator: "; "))")
+                }
+                return (fetched, built, source.name)
             } catch {
+                circuit?.destroy()
+                if error is CancellationError || Task.isCancelled { throw error }
+                schedule.failed(source.name, at: Date())
                 attempts.append("\(source.name): \(error)")
-                if attempts.count >= 6 { break }
+                tell("consensus from \(source.name) failed: \(error); trying another source")
+                if !keepTrying && tried.count >= 3 { throw DirectoryError.noDirectoryReachable(attempts) }
+                if keepTrying && Date() >= deadline { throw DirectoryError.noDirectoryReachable(attempts) }
             }
         }
-        throw DirectoryError.noDirectoryReachable(attempts)
     }
+
+    /// The microdescriptors for `digests`, in batches fetched in parallel over one directory
+    /// circuit (`reusing` the consensus's when there is one). Batches that fail or come back
+    /// incomplete are asked again of other sources, up to two more rounds; what is still missing
+    /// then is left out (``usableDirectory`` decides whether enough is usable).
+    private func fetchMicrodescriptors(_ digests: [[UInt8]], reusing first: Circuit?, circuits: inout [Circuit]) async throws
+        -> [Microdescriptor] {
+        var missing = Set(digests)
+        var found = [Microdescriptor]()
+        var used = Set<String>()
+        for round in 0..<3 where !missing.isEmpty {
+            let circuit: Circuit
+            if round == 0, let first {
+                circuit = first
+            } else {
+                guard let source = schedule.next(at: Date(), excluding: used) else { break }
+                used.insert(source.name)
+                do {
+                    circuit = try await builder.buildDirectoryCircuit(to: source.address, rsaIdentity: source.identity, name: source.name)
+                } catch {
+                    schedule.failed(source.name, at: Date())
+                    tell("microdescriptors from \(source.name) failed: \(error)")
+                    continue
+                }
+                circuits.append(circuit)
+            }
+            if round > 0 { tell("asking again for \(missing.count) microdescriptors") }
+            let wanted = missing
+            let paths = DirectoryURLs.microdescriptors(digests: Array(wanted))
+            let batches = await withTaskGroup(of: ([Microdescriptor], Int, String?).self) { group in
+                for path in paths {
+                    group.addTask {
+                        do {
+                            let response = try await DirectoryHTTP.get(path, on: circuit, host: "directory")
+                            guard response.status == 200 else { return ([], response.wireBytes, "HTTP \(response.status)") }
+                            return (try Microdescriptor.parseAll(response.body, wanted: wanted).descriptors, response.wireBytes, nil)
+                        } catch {
+                            return ([], 0, "\(error)")
+                        }
+                    }
+                }
+                var results = [([Microdescriptor], Int, String?)]()
+                for await result in group { results.append(result) }
+                return results
+            }
+            for (descriptors, bytes, failure) in batches {
+                downloaded += bytes
+                if let failure { tell("a microdescriptor batch failed: \(failure)") }
+                for descriptor in descriptors where missing.remove(descriptor.digest) != nil { found.append(descriptor) }
+            }
+        }
+        return found
+    }
+
+    private func tell(_ message: String) { progressHandler?(message) }
 
     /// The current consensus from `host`: as a diff from `held` when the server offers one (prop
     /// 140; C tor asks when the held one is younger than `try-diff-for-consensus-newer-than`
     /// hours, 72 by default), else whole. A diff that does not apply is reported and the whole
     /// document fetched instead.
+    typealias FetchedConsensus = (consensus: Consensus, signers: [String], newCertificates: Int, isLive: Bool, fromDiff: Bool)
+
     private func fetchConsensus(on circuit: Circuit, host: String, held: Consensus?, warnings: inout [String]) async throws
-        -> (consensus: Consensus, signers: [String], newCertificates: Int, isLive: Bool, fromDiff: Bool) {
+        -> FetchedConsensus {
         let path = DirectoryURLs.consensus(authorities: config.v3Authorities)
         var diffBase: Consensus?
         if let held {
