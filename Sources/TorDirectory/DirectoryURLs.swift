@@ -3,8 +3,19 @@
 /// Paths are the plain forms (no `.z` suffix): compression is negotiated with `Accept-Encoding`
 /// (``httpRequest(path:host:acceptEncoding:headers:)``), as C tor does since 0.3.1.
 public enum DirectoryURLs {
-    /// Microdescriptors per request (C tor's limit, from a squid URL-length note).
-    public static let maxMicrodescriptorsPerRequest = 92
+    /// Microdescriptors per request over BEGIN_DIR (C tor's `max_dl_per_request` when tunnelled;
+    /// 90 applies only to plain HTTP through proxies that limit URL length).
+    public static let maxMicrodescriptorsPerRequest = 500
+    /// The fewest per request when there are more (C tor's MIN_DL_PER_REQUEST).
+    public static let minMicrodescriptorsPerRequest = 32
+    /// Requests a download is spread over at least, before the per-request limits (C tor: MIN_REQUESTS).
+    public static let minMicrodescriptorRequests = 3
+
+    /// C tor's batch size for `count` microdescriptors: spread over at least three requests, 32 to 500 each.
+    public static func microdescriptorBatchSize(for count: Int) -> Int {
+        let spread = (count + minMicrodescriptorRequests - 1) / minMicrodescriptorRequests
+        return max(min(minMicrodescriptorsPerRequest, count), min(spread, maxMicrodescriptorsPerRequest))
+    }
 
     /// `/tor/status-vote/current/consensus-microdesc[/F1+F2+…][.z]`: the `Fi` are the first 3 bytes
     /// of the trusted v3 identities in upper-case hex, sorted; the server answers 404 unless more
@@ -27,12 +38,11 @@ public enum DirectoryURLs {
         "/tor/keys/fp-sk/\(upperHex(identity))-\(upperHex(signingKeyDigest))" + (compressed ? ".z" : "")
     }
 
-    /// `/tor/micro/d/D1-D2-…[.z]` in batches of at most ``maxMicrodescriptorsPerRequest``;
+    /// `/tor/micro/d/D1-D2-…[.z]` in batches of ``microdescriptorBatchSize(for:)`` (or `batchSize`);
     /// `Di` is the SHA-256 digest in base64 without `=`. Digests are sorted for cache-friendliness.
-    public static func microdescriptors(digests: [[UInt8]], compressed: Bool = false,
-                                        batchSize: Int = maxMicrodescriptorsPerRequest) -> [String] {
+    public static func microdescriptors(digests: [[UInt8]], compressed: Bool = false, batchSize: Int? = nil) -> [String] {
         let encoded = Array(Set(digests.map(base64NoPad))).sorted()
-        let size = max(1, min(batchSize, maxMicrodescriptorsPerRequest))
+        let size = max(1, min(batchSize ?? microdescriptorBatchSize(for: encoded.count), maxMicrodescriptorsPerRequest))
         return stride(from: 0, to: encoded.count, by: size).map { start in
             "/tor/micro/d/" + encoded[start..<min(start + size, encoded.count)].joined(separator: "-") + (compressed ? ".z" : "")
         }

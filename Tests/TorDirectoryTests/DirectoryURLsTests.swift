@@ -25,7 +25,13 @@ final class DirectoryURLsTests: XCTestCase {
         let urls = DirectoryURLs.microdescriptors(digests: digests + digests.prefix(3))
         XCTAssertEqual(urls.count, 3)
         let counts = urls.map { $0.dropFirst("/tor/micro/d/".count).split(separator: "-").count }
-        XCTAssertEqual(counts, [92, 92, 16])
+        XCTAssertEqual(counts, [67, 67, 66], "200 spread over C tor's minimum of three requests")
+        XCTAssertEqual(DirectoryURLs.microdescriptors(digests: digests, batchSize: 92).count, 3)
+        // C tor's sizes: at least 32 per request, at most 500 (over BEGIN_DIR), at least 3 requests.
+        XCTAssertEqual(DirectoryURLs.microdescriptorBatchSize(for: 10), 10)
+        XCTAssertEqual(DirectoryURLs.microdescriptorBatchSize(for: 60), 32)
+        XCTAssertEqual(DirectoryURLs.microdescriptorBatchSize(for: 900), 300)
+        XCTAssertEqual(DirectoryURLs.microdescriptorBatchSize(for: 8_000), 500)
         XCTAssertTrue(urls.allSatisfy { !$0.contains("=") && $0.hasPrefix("/tor/micro/d/") })
         XCTAssertEqual(DirectoryURLs.microdescriptors(digests: [[UInt8](repeating: 0, count: 32)], compressed: true),
                        ["/tor/micro/d/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.z"])
