@@ -7,6 +7,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case rejectedConsensus(String)
     case timedOut(String)
     case notEnoughRelays(have: Int, of: Int)
+    /// Too little of the network's bandwidth has microdescriptors to build safe paths (C tor's rule).
+    case notEnoughPaths(String, needed: Int)
     /// Required protocols are missing; the text names them and says what to do (``ProtocolPolicy``).
     case missingProtocols(String)
 
@@ -17,6 +19,9 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .badResponse(path, detail): return "bad directory answer for \(path): \(detail)"
         case let .rejectedConsensus(detail): return "the consensus was rejected: \(detail)"
         case let .timedOut(what): return "timed out \(what)"
+        case let .notEnoughPaths(summary, needed):
+            return "not enough of the network's microdescriptors to build safe paths: \(summary); \(needed)% is needed. "
+                + "The directory sources withheld or lost some; the next refresh asks again"
         case let .notEnoughRelays(have, of):
             return "only \(have) of \(of) relays have microdescriptors; cannot build safe paths yet"
         case let .missingProtocols(explanation):

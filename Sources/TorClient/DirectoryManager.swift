@@ -126,11 +126,18 @@ public actor DirectoryManager {
     }
 
     /// The directory of `consensus` and its microdescriptors.
-    /// - Throws: ``DirectoryError/notEnoughRelays(have:of:)`` when fewer than 3 relays are usable.
+    /// - Throws: ``DirectoryError/notEnoughRelays(have:of:)`` when fewer than 3 relays are usable;
+    ///   ``DirectoryError/notEnoughPaths(_:needed:)`` when less of the network's bandwidth than the
+    ///   consensus's `min_paths_for_circs_pct` has microdescriptors (as C tor decides).
     private func usableDirectory(_ consensus: Consensus, _ micro: [[UInt8]: Microdescriptor]) throws -> NetDirectory {
         let directory = NetDirectory(consensus: consensus, microdescriptors: micro, isTestingNetwork: config.testingTorNetwork)
         if directory.relays.count < min(3, consensus.routers.count) {
             throw DirectoryError.notEnoughRelays(have: directory.relays.count, of: consensus.routers.count)
+        }
+        let coverage = PathCoverage(consensus: consensus) { micro[$0] != nil }
+        let threshold = PathCoverage.threshold(consensus)
+        if coverage.pathFraction < threshold {
+            throw DirectoryError.notEnoughPaths(coverage.summary, needed: Int((threshold * 100).rounded()))
         }
         return directory
     }
