@@ -97,6 +97,9 @@ actor SoakRun {
     var changeCount = 0
     var outstanding = 0
     var lastTallies: [String: ReadTally] = [:]
+    /// The lowest circuit and stream counts seen this minute (sampled every second): reads in
+    /// flight come and go, a leak raises the floor.
+    var floor: (circuits: Int, streams: Int)?
     let changes: SoakJSONLines
     let reads: SoakJSONLines
     let minutes: SoakJSONLines
@@ -138,6 +141,7 @@ actor SoakRun {
         var minute = 0
         while Date() < changeEnd {
             await sampleReads()
+            await sampleFloor()
             if Date() >= nextChange {
                 startChange()
                 nextChange = Date().addingTimeInterval(options.changeEvery * Double.random(in: 0.5...1.5, using: &random))
@@ -159,6 +163,7 @@ actor SoakRun {
         let quietEnd = Date().addingTimeInterval(options.settle)
         while Date() < quietEnd {
             await sampleReads()
+            await sampleFloor()
             if Date() >= nextMinute {
                 minute += 1
                 await report(minute: minute, phase: "settle")
@@ -201,6 +206,19 @@ actor SoakRun {
         lastTallies = tallies
     }
 
+    func sampleFloor() async {
+        let counts = await backend.resourceCounts()
+        floor = (min(floor?.circuits ?? .max, counts.circuits), min(floor?.streams ?? .max, counts.streams))
+    }
+
+    /// The device `Benchmarks/soak` is faulting right now, if it says so (out/fault-now holds its
+    /// name while a device is down or paused): changes then land on it half the time.
+    func faultedDevice() -> String? {
+        guard let text = try? String(contentsOfFile: options.out + "/fault-now", encoding: .utf8) else { return nil }
+        let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.isEmpty ? nil : name
+    }
+
     // MARK: Changes
 
     func startChange() {
@@ -213,7 +231,9 @@ actor SoakRun {
             case .http: return false
             }
         }
-        guard let device = ready.randomElement(using: &random) else { return }
+        let aimAtFault = Bool.random(using: &random)
+        let faulted = faultedDevice()
+        guard let device = (aimAtFault ? ready.first { $0.name == faulted } : nil) ?? ready.randomElement(using: &random) else { return }
         changeCount += 1
         var change = SoakChange(id: changeCount, device: device.name, field: "", value: "", issued: Date().timeIntervalSince1970)
         let command: String?
@@ -326,17 +346,20 @@ actor SoakRun {
             "minute": minute, "phase": phase, "unix": Date().timeIntervalSince1970,
             "rss_kb": stats.rssKB, "fds": stats.openFDs, "threads": stats.threads,
             "channels": counts.channels, "open_channels": counts.openChannels, "circuits": counts.circuits,
-            "streams": counts.streams, "connecting": counts.connecting, "rendezvous_circuits": snapshot.tor.circuits.count,
+            "streams": counts.streams, "connecting": counts.connecting,
+            "circuits_floor": floor?.circuits ?? counts.circuits, "streams_floor": floor?.streams ?? counts.streams, "rendezvous_circuits": snapshot.tor.circuits.count,
             "live_devices": live, "changes": changeCount, "in_flight": outstanding, "polls": perDevice,
         ]
         if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
             minutes.writeRaw(data)
         }
         Self.say("minute \(minute) [\(phase)]: RSS \(stats.rssKB) kB, fds \(stats.openFDs), threads \(stats.threads), "
-                 + "channels \(counts.openChannels)/\(counts.channels), circuits \(counts.circuits), streams \(counts.streams), "
+                 + "channels \(counts.openChannels)/\(counts.channels), circuits \(counts.circuits) (floor \(floor?.circuits ?? counts.circuits)), "
+                 + "streams \(counts.streams) (floor \(floor?.streams ?? counts.streams)), "
                  + "rendezvous \(snapshot.tor.circuits.count), live devices \(live)/\(snapshot.devices.count), "
                  + "changes \(changeCount) (\(outstanding) in flight)")
         Self.say("  polls answered: " + parts.joined(separator: "; "))
+        floor = nil
     }
 
     /// Re-reads every device (as `r` does) and returns the dashboard's final view of each: waits

@@ -10,7 +10,7 @@ struct SoakProcessStats: Sendable, Codable, Equatable {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         func field(_ name: String) -> Int {
             for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
-                return Int(line.dropFirst(name.count + 1).split(separator: " ").first ?? "") ?? -1
+                return Int(line.dropFirst(name.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? -1
             }
             return -1
         }
