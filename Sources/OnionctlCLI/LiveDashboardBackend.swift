@@ -353,6 +353,9 @@ actor LiveDashboardBackend: DashboardBackend {
     /// Counts of the client's channels, circuits and streams (read-only; for the soak driver).
     func resourceCounts() async -> ChannelPoolCounts { await tor.pool.resourceCounts }
 
+    /// IDs of the circuits registered on the client's open channels (for the soak driver).
+    func registeredCircuitIDs() async -> Set<UInt32> { await tor.pool.registeredCircuitIDs }
+
     /// The word `onionctl status` uses for this failure (DeviceService.status decides it the same way).
     static func outcome(for error: any Error) -> String {
         let device = error as? DeviceError

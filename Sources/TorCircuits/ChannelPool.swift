@@ -59,6 +59,10 @@ public actor ChannelPool {
                                  connecting: connecting.count)
     }
 
+    /// IDs of the circuits registered on the open channels (to tell whether a circuit a cache
+    /// holds is still known to its channel).
+    public var registeredCircuitIDs: Set<UInt32> { Set(openChannels.flatMap(\.circuitIDs)) }
+
     /// Closes every channel.
     public func closeAll() {
         for channel in channels.values { channel.close() }

@@ -331,6 +331,9 @@ actor SoakRun {
         let stats = SoakProcessStats.current()
         let counts = await backend.resourceCounts()
         let snapshot = holder.current
+        // Rendezvous circuits the dashboard shows as open whose channel no longer lists them.
+        let registered = await backend.registeredCircuitIDs()
+        let strays = snapshot.tor.circuits.filter { !registered.contains($0.id) }.map(\.purpose)
         let recent = Date().addingTimeInterval(-120)
         let live = snapshot.devices.filter { ($0.lastUpdate ?? .distantPast) >= recent }.count
         var perDevice: [String: Any] = [:]
@@ -348,7 +351,7 @@ actor SoakRun {
             "channels": counts.channels, "open_channels": counts.openChannels, "circuits": counts.circuits,
             "streams": counts.streams, "connecting": counts.connecting,
             "circuits_floor": floor?.circuits ?? counts.circuits, "streams_floor": floor?.streams ?? counts.streams, "rendezvous_circuits": snapshot.tor.circuits.count,
-            "live_devices": live, "changes": changeCount, "in_flight": outstanding, "polls": perDevice,
+            "unregistered_rendezvous": strays.count, "live_devices": live, "changes": changeCount, "in_flight": outstanding, "polls": perDevice,
         ]
         if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
             minutes.writeRaw(data)
@@ -357,7 +360,8 @@ actor SoakRun {
                  + "channels \(counts.openChannels)/\(counts.channels), circuits \(counts.circuits) (floor \(floor?.circuits ?? counts.circuits)), "
                  + "streams \(counts.streams) (floor \(floor?.streams ?? counts.streams)), "
                  + "rendezvous \(snapshot.tor.circuits.count), live devices \(live)/\(snapshot.devices.count), "
-                 + "changes \(changeCount) (\(outstanding) in flight)")
+                 + "changes \(changeCount) (\(outstanding) in flight)"
+                 + (strays.isEmpty ? "" : "; shown open but not on any channel: \(strays.joined(separator: ", "))"))
         Self.say("  polls answered: " + parts.joined(separator: "; "))
         floor = nil
     }
