@@ -353,8 +353,17 @@ actor LiveDashboardBackend: DashboardBackend {
     /// Counts of the client's channels, circuits and streams (read-only; for the soak driver).
     func resourceCounts() async -> ChannelPoolCounts { await tor.pool.resourceCounts }
 
-    /// IDs of the circuits registered on the client's open channels (for the soak driver).
-    func registeredCircuitIDs() async -> Set<UInt32> { await tor.pool.registeredCircuitIDs }
+    /// Devices whose cached rendezvous circuit is open but registered on none of the client's open
+    /// channels (such a circuit can send but never hears back). Checked now, not from the snapshot.
+    func unregisteredRendezvousCircuits() async -> [String] {
+        var open: [(String, Circuit)] = []
+        for entry in entries {
+            if let circuit = await tor.openCircuit(to: entry.address) { open.append((entry.name, circuit)) }
+        }
+        let registered = await tor.pool.registeredCircuitIDs
+        return open.filter { $0.1.isOpen && !registered.contains($0.1.id) }
+            .map { "\($0.0) (circuit \($0.1.id), \($0.1.hopNames.count) hops)" }
+    }
 
     /// The word `onionctl status` uses for this failure (DeviceService.status decides it the same way).
     static func outcome(for error: any Error) -> String {

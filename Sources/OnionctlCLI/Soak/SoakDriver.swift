@@ -199,7 +199,8 @@ actor SoakRun {
             }
             for (reason, count) in tally.unanswered {
                 for _ in 0..<max(0, count - (before.unanswered[reason] ?? 0)) {
-                    reads.write(SoakReadEvent(device: device, unix: now, answered: false, reason: reason))
+                    reads.write(SoakReadEvent(device: device, unix: now, answered: false, reason: reason,
+                                              message: holder.current.device(named: device)?.problem?.message))
                 }
             }
         }
@@ -332,8 +333,7 @@ actor SoakRun {
         let counts = await backend.resourceCounts()
         let snapshot = holder.current
         // Rendezvous circuits the dashboard shows as open whose channel no longer lists them.
-        let registered = await backend.registeredCircuitIDs()
-        let strays = snapshot.tor.circuits.filter { !registered.contains($0.id) }.map(\.purpose)
+        let strays = await backend.unregisteredRendezvousCircuits()
         let recent = Date().addingTimeInterval(-120)
         let live = snapshot.devices.filter { ($0.lastUpdate ?? .distantPast) >= recent }.count
         var perDevice: [String: Any] = [:]

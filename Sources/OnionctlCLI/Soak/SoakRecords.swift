@@ -22,6 +22,8 @@ struct SoakReadEvent: Codable, Sendable {
     var unix: Double
     var answered: Bool
     var reason: String?
+    /// The problem the dashboard showed for the device when the failure was counted.
+    var message: String? = nil
 }
 
 /// Appends JSON lines to a file (one writer per file, from the driver's actor).
