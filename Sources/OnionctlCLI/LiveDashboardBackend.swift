@@ -353,6 +353,15 @@ actor LiveDashboardBackend: DashboardBackend {
     /// Counts of the client's channels, circuits and streams (read-only; for the soak driver).
     func resourceCounts() async -> ChannelPoolCounts { await tor.pool.resourceCounts }
 
+    /// The open rendezvous circuit per device, now (for the soak driver's circuit history).
+    func rendezvousCircuits() async -> [String: Circuit] {
+        var circuits: [String: Circuit] = [:]
+        for entry in entries {
+            if let circuit = await tor.openCircuit(to: entry.address) { circuits[entry.name] = circuit }
+        }
+        return circuits
+    }
+
     /// Devices whose cached rendezvous circuit is open but registered on none of the client's open
     /// channels (such a circuit can send but never hears back). Checked now, not from the snapshot.
     func unregisteredRendezvousCircuits() async -> [String] {

@@ -103,6 +103,14 @@ actor SoakRun {
     let changes: SoakJSONLines
     let reads: SoakJSONLines
     let minutes: SoakJSONLines
+    /// The dashboard's log view, copied line by line (the log keeps only its last 300 lines).
+    let dashboardLog: SoakJSONLines
+    var lastLogTime = Date.distantPast
+    /// Each device's rendezvous circuit as last seen, and when it was first seen; a circuit that
+    /// goes away is recorded in circuits.jsonl with its age and why it ended.
+    var circuitsSeen: [String: (circuit: Circuit, since: Date)] = [:]
+    let circuitLog: SoakJSONLines
+    var circuitsEnded = 0
     let started = Date()
 
     init(options: SoakDriver.Options, store: AddressBookStore, configuration: TorClientConfiguration) throws {
@@ -112,6 +120,8 @@ actor SoakRun {
         changes = try SoakJSONLines(path: options.out + "/changes.jsonl")
         reads = try SoakJSONLines(path: options.out + "/reads.jsonl")
         minutes = try SoakJSONLines(path: options.out + "/minutes.jsonl")
+        dashboardLog = try SoakJSONLines(path: options.out + "/dashboard-log.jsonl")
+        circuitLog = try SoakJSONLines(path: options.out + "/circuits.jsonl")
     }
 
     static func say(_ line: String) {
@@ -190,6 +200,11 @@ actor SoakRun {
 
     /// Records the polls the dashboard finished since the last call.
     func sampleReads() async {
+        let lines = holder.current.log.filter { $0.time > lastLogTime }
+        for line in lines {
+            dashboardLog.write(["unix": String(line.time.timeIntervalSince1970), "level": line.level.rawValue, "message": line.message])
+        }
+        if let last = lines.last { lastLogTime = last.time }
         let tallies = await backend.readTallies
         let now = Date().timeIntervalSince1970
         for (device, tally) in tallies {
@@ -208,6 +223,18 @@ actor SoakRun {
     }
 
     func sampleFloor() async {
+        let now = await backend.rendezvousCircuits()
+        for (device, seen) in circuitsSeen where now[device] !== seen.circuit {
+            circuitsEnded += 1
+            circuitLog.write(["device": device, "circuit": String(seen.circuit.id),
+                              "unix": String(Date().timeIntervalSince1970),
+                              "age_s": String(format: "%.1f", Date().timeIntervalSince(seen.since)),
+                              "ended": seen.circuit.failure.map { "\($0)" } ?? (seen.circuit.isOpen ? "replaced while open" : "closed")])
+        }
+        for (device, circuit) in now where circuitsSeen[device]?.circuit !== circuit {
+            circuitsSeen[device] = (circuit, Date())
+        }
+        for device in circuitsSeen.keys where now[device] == nil { circuitsSeen[device] = nil }
         let counts = await backend.resourceCounts()
         floor = (min(floor?.circuits ?? .max, counts.circuits), min(floor?.streams ?? .max, counts.streams))
     }
@@ -351,7 +378,7 @@ actor SoakRun {
             "channels": counts.channels, "open_channels": counts.openChannels, "circuits": counts.circuits,
             "streams": counts.streams, "connecting": counts.connecting,
             "circuits_floor": floor?.circuits ?? counts.circuits, "streams_floor": floor?.streams ?? counts.streams, "rendezvous_circuits": snapshot.tor.circuits.count,
-            "unregistered_rendezvous": strays.count, "live_devices": live, "changes": changeCount, "in_flight": outstanding, "polls": perDevice,
+            "unregistered_rendezvous": strays.count, "rendezvous_ended": circuitsEnded, "live_devices": live, "changes": changeCount, "in_flight": outstanding, "polls": perDevice,
         ]
         if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
             minutes.writeRaw(data)
@@ -360,7 +387,7 @@ actor SoakRun {
                  + "channels \(counts.openChannels)/\(counts.channels), circuits \(counts.circuits) (floor \(floor?.circuits ?? counts.circuits)), "
                  + "streams \(counts.streams) (floor \(floor?.streams ?? counts.streams)), "
                  + "rendezvous \(snapshot.tor.circuits.count), live devices \(live)/\(snapshot.devices.count), "
-                 + "changes \(changeCount) (\(outstanding) in flight)"
+                 + "changes \(changeCount) (\(outstanding) in flight), rendezvous circuits ended \(circuitsEnded)"
                  + (strays.isEmpty ? "" : "; shown open but not on any channel: \(strays.joined(separator: ", "))"))
         Self.say("  polls answered: " + parts.joined(separator: "; "))
         floor = nil
