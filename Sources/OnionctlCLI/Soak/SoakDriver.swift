@@ -375,6 +375,7 @@ actor SoakRun {
         let line: [String: Any] = [
             "minute": minute, "phase": phase, "unix": Date().timeIntervalSince1970,
             "rss_kb": stats.rssKB, "fds": stats.openFDs, "threads": stats.threads,
+            "heap_in_use_kb": stats.heapInUseKB, "heap_arena_kb": stats.heapArenaKB,
             "channels": counts.channels, "open_channels": counts.openChannels, "circuits": counts.circuits,
             "streams": counts.streams, "connecting": counts.connecting,
             "circuits_floor": floor?.circuits ?? counts.circuits, "streams_floor": floor?.streams ?? counts.streams, "rendezvous_circuits": snapshot.tor.circuits.count,
@@ -383,7 +384,7 @@ actor SoakRun {
         if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
             minutes.writeRaw(data)
         }
-        Self.say("minute \(minute) [\(phase)]: RSS \(stats.rssKB) kB, fds \(stats.openFDs), threads \(stats.threads), "
+        Self.say("minute \(minute) [\(phase)]: RSS \(stats.rssKB) kB (heap in use \(stats.heapInUseKB) kB of \(stats.heapArenaKB) kB), fds \(stats.openFDs), threads \(stats.threads), "
                  + "channels \(counts.openChannels)/\(counts.channels), circuits \(counts.circuits) (floor \(floor?.circuits ?? counts.circuits)), "
                  + "streams \(counts.streams) (floor \(floor?.streams ?? counts.streams)), "
                  + "rendezvous \(snapshot.tor.circuits.count), live devices \(live)/\(snapshot.devices.count), "
