@@ -50,10 +50,12 @@ struct SoakProcessStats: Sendable, Codable, Equatable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let total = text.range(of: "Total (incl. mmap):") else { return nil }
         func number(after label: String) -> Int? {
+            // "system bytes     =     135168": the label, padding, '=', padding, the number.
             guard let range = text.range(of: label, range: total.upperBound..<text.endIndex) else { return nil }
-            return Int(text[range.upperBound...].prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces))
+            let line = text[range.upperBound...].prefix { $0 != "\n" }
+            return Int(line.drop { $0 == " " || $0 == "=" }.trimmingCharacters(in: .whitespaces))
         }
-        guard let system = number(after: "system bytes ="), let inUse = number(after: "in use bytes =") else { return nil }
+        guard let system = number(after: "system bytes"), let inUse = number(after: "in use bytes") else { return nil }
         return (inUse, system)
         #else
         return nil
