@@ -48,6 +48,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "onionctl", dependencies: ["OnionctlCLI", "OnionctlUI"]),
+        // Headless soak driver over the dashboard's live backend (Benchmarks/soak runs it).
+        .executableTarget(name: "onionctl-soak", dependencies: ["OnionctlCLI"]),
 
         // MARK: Benchmark probe (Benchmarks/run drives it): one measurement per process.
         .executableTarget(name: "onionctl-bench", dependencies: [

@@ -46,7 +46,8 @@ public final class DeviceHost: Sendable {
         self.tickInterval = tickInterval
         self.saveInterval = saveInterval
         let device = self.device
-        let serve: @Sendable (HTTPRequest) -> HTTPResponse = { device.handle($0) }
+        let handle: @Sendable (HTTPRequest) -> HTTPResponse = { device.handle($0) }
+        let serve = options.changeLogPath.map { ChangeLog.wrap(handle, path: $0) } ?? handle
         server = HTTPServer(
             configuration: HTTPServerConfiguration(address: options.listen, quirks: options.quirks,
                                                    acceptInterval: options.acceptInterval,

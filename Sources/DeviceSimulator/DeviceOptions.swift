@@ -13,10 +13,13 @@ public struct DeviceOptions: Sendable, Equatable {
     public var idleTimeout: TimeInterval?
     /// Answer with terminal escape sequences in the name, reason phrases and error bodies (``HostileText``).
     public var hostileText: Bool
+    /// Append every applied change to this file (``ChangeLog``).
+    public var changeLogPath: String?
 
     public init(listen: LoopbackAddress, statePath: String?, kind: DeviceKind = .thermostat,
                 quirks: HTTPQuirks = .none, name: String? = nil,
-                acceptInterval: TimeInterval? = nil, idleTimeout: TimeInterval? = nil, hostileText: Bool = false) {
+                acceptInterval: TimeInterval? = nil, idleTimeout: TimeInterval? = nil, hostileText: Bool = false,
+                changeLogPath: String? = nil) {
         self.listen = listen
         self.statePath = statePath
         self.kind = kind
@@ -25,13 +28,14 @@ public struct DeviceOptions: Sendable, Equatable {
         self.acceptInterval = acceptInterval
         self.idleTimeout = idleTimeout
         self.hostileText = hostileText
+        self.changeLogPath = changeLogPath
     }
 
     /// Usage text for `--help` and errors.
     public static let usage = """
     usage: onion-device --listen 127.0.0.1:PORT --state FILE [--kind thermostat|pins]
                         [--quirks minitor] [--name NAME] [--accept-interval SECONDS]
-                        [--idle-timeout SECONDS] [--hostile-text]
+                        [--idle-timeout SECONDS] [--hostile-text] [--change-log FILE]
 
     A simulated IoT device (a thermostat, or a code-me-not pin controller) serving HTTP/1.1
     on loopback, for publishing as a Tor onion service in tests and demos.
@@ -45,6 +49,8 @@ public struct DeviceOptions: Sendable, Equatable {
       --idle-timeout SECONDS    close idle connections after this long (default 30, minitor 5)
       --hostile-text            put terminal escape sequences and control characters in the
                                 name, reason phrases, a header and error bodies (for tests)
+      --change-log FILE         append one JSON line per applied change (PATCH/PUT/POST/DELETE
+                                answered 2xx) to FILE, for reconciling what a client was told
     """
 
     /// Why the command line was refused.
@@ -70,6 +76,7 @@ public struct DeviceOptions: Sendable, Equatable {
         var acceptInterval: TimeInterval?
         var idleTimeout: TimeInterval?
         var hostileText = false
+        var changeLogPath: String?
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             var option = argument
@@ -123,6 +130,8 @@ public struct DeviceOptions: Sendable, Equatable {
                 idleTimeout = try seconds()
             case "--hostile-text":
                 hostileText = true
+            case "--change-log":
+                changeLogPath = try value()
             default:
                 throw .invalid("Unknown option \"\(argument)\"; see --help.")
             }
@@ -130,6 +139,7 @@ public struct DeviceOptions: Sendable, Equatable {
         guard let listen else { throw .invalid("--listen 127.0.0.1:PORT is required.") }
         guard let statePath else { throw .invalid("--state FILE is required.") }
         return DeviceOptions(listen: listen, statePath: statePath, kind: kind, quirks: quirks, name: name,
-                             acceptInterval: acceptInterval, idleTimeout: idleTimeout, hostileText: hostileText)
+                             acceptInterval: acceptInterval, idleTimeout: idleTimeout, hostileText: hostileText,
+                             changeLogPath: changeLogPath)
     }
 }

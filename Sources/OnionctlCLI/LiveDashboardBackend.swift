@@ -35,6 +35,8 @@ actor LiveDashboardBackend: DashboardBackend {
     private var readTasks: [String: Task<Void, Never>] = [:]
     private var readGeneration: [String: Int] = [:]
     private var loop: Task<Void, Never>?
+    /// Per device: polls answered and the reasons of the others (counts only; read by the soak driver).
+    private(set) var readTallies: [String: ReadTally] = [:]
     private var nextDirectoryCheck = Date.distantPast
     /// The address book file's modification date and size when last read (changes are re-read).
     private var bookStamp: (Date?, Int?) = (nil, nil)
@@ -299,8 +301,10 @@ actor LiveDashboardBackend: DashboardBackend {
                 device.problem = nil
                 device.connection.state = .connected
             }
+            readTallies[name, default: ReadTally()].answered += 1
         } catch {
             guard readGeneration[name] == generation, !Task.isCancelled else { return }  // replaced by r
+            readTallies[name, default: ReadTally()].unanswered[Self.reason(error), default: 0] += 1
             failed(name, error)
             nextRead[name] = Date().addingTimeInterval(Self.retryInterval)
         }
@@ -338,6 +342,36 @@ actor LiveDashboardBackend: DashboardBackend {
         default: advice = "Press r to retry; see the log view (l) for details."
         }
         return DeviceProblem(message: "\(error)", advice: advice, outcome: outcome(for: error))
+    }
+
+    /// A failure's kind in one short word or phrase (the tally key for unanswered polls).
+    static func reason(_ error: any Error) -> String {
+        if let kind = (error as? DeviceError)?.kind ?? (error as? OnionServiceError)?.kind { return kind }
+        return String(describing: type(of: error))
+    }
+
+    /// Counts of the client's channels, circuits and streams (read-only; for the soak driver).
+    func resourceCounts() async -> ChannelPoolCounts { await tor.pool.resourceCounts }
+
+    /// The open rendezvous circuit per device, now (for the soak driver's circuit history).
+    func rendezvousCircuits() async -> [String: Circuit] {
+        var circuits: [String: Circuit] = [:]
+        for entry in entries {
+            if let circuit = await tor.openCircuit(to: entry.address) { circuits[entry.name] = circuit }
+        }
+        return circuits
+    }
+
+    /// Devices whose cached rendezvous circuit is open but registered on none of the client's open
+    /// channels (such a circuit can send but never hears back). Checked now, not from the snapshot.
+    func unregisteredRendezvousCircuits() async -> [String] {
+        var open: [(String, Circuit)] = []
+        for entry in entries {
+            if let circuit = await tor.openCircuit(to: entry.address) { open.append((entry.name, circuit)) }
+        }
+        let registered = await tor.pool.registeredCircuitIDs
+        return open.filter { $0.1.isOpen && !registered.contains($0.1.id) }
+            .map { "\($0.0) (circuit \($0.1.id), \($0.1.hopNames.count) hops)" }
     }
 
     /// The word `onionctl status` uses for this failure (DeviceService.status decides it the same way).
@@ -564,4 +598,10 @@ actor LiveDashboardBackend: DashboardBackend {
             throw DashboardError("unknown command '\(verb)'\(hint.isEmpty ? "." : hint) Commands: \(verbs.joined(separator: ", ")).")
         }
     }
+}
+
+/// How one device's polls went: answered, and the others by reason (``LiveDashboardBackend/reason(_:)``).
+struct ReadTally: Sendable, Equatable {
+    var answered = 0
+    var unanswered: [String: Int] = [:]
 }

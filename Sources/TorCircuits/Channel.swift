@@ -204,6 +204,15 @@ public final class Channel: @unchecked Sendable {
     /// Number of circuits open on this channel.
     public var circuitCount: Int { state.withLock { $0.circuits.count } }
 
+    /// IDs of the circuits registered on this channel (read-only introspection for soak tests).
+    public var circuitIDs: [UInt32] { state.withLock { Array($0.circuits.keys) } }
+
+    /// Streams open on this channel's circuits (read-only introspection for soak tests).
+    public var streamCount: Int {
+        let handlers = state.withLock { Array($0.circuits.values) }
+        return handlers.reduce(0) { $0 + (($1 as? Circuit)?.streamCount ?? 0) }
+    }
+
     fileprivate func receive(_ bytes: UnsafeRawBufferPointer) {
         var cells = [Cell]()
         var failure: String?

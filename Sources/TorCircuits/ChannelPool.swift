@@ -49,9 +49,32 @@ public actor ChannelPool {
     /// All channels currently open.
     public var openChannels: [Channel] { channels.values.filter(\.isOpen) }
 
+    /// What the pool holds right now, counts only (for soak runs and status views): channels kept
+    /// (open or not yet dropped), open channels, circuits registered on them, streams on those.
+    public var resourceCounts: ChannelPoolCounts {
+        let open = openChannels
+        return ChannelPoolCounts(channels: channels.count, openChannels: open.count,
+                                 circuits: open.reduce(0) { $0 + $1.circuitCount },
+                                 streams: open.reduce(0) { $0 + $1.streamCount },
+                                 connecting: connecting.count)
+    }
+
+    /// IDs of the circuits registered on the open channels (to tell whether a circuit a cache
+    /// holds is still known to its channel).
+    public var registeredCircuitIDs: Set<UInt32> { Set(openChannels.flatMap(\.circuitIDs)) }
+
     /// Closes every channel.
     public func closeAll() {
         for channel in channels.values { channel.close() }
         channels.removeAll()
     }
+}
+
+/// Resource counts of a ``ChannelPool`` (see ``ChannelPool/resourceCounts``).
+public struct ChannelPoolCounts: Sendable, Equatable {
+    public var channels: Int
+    public var openChannels: Int
+    public var circuits: Int
+    public var streams: Int
+    public var connecting: Int
 }
