@@ -40,9 +40,17 @@ actor LiveDashboardBackend: DashboardBackend {
     private var bookStamp: (Date?, Int?) = (nil, nil)
     /// How often the directory is checked for freshness (a fresh one costs nothing to check).
     static let directoryCheckInterval: TimeInterval = 30
+    /// Where the SOCKS proxy started with the dashboard listens (`--proxy`); nil: no proxy.
+    private let proxyListen: ListenAddress?
+    private var proxy: SOCKSServer?
+    private var proxyTasks: [Task<Void, Never>] = []
+    /// How often the proxy's stream counts are read into the snapshot.
+    static let proxyRefreshInterval: Duration = .milliseconds(250)
 
-    init(store: AddressBookStore, configuration: TorClientConfiguration, limits: DeviceLimits = DeviceLimits()) {
+    init(store: AddressBookStore, configuration: TorClientConfiguration, limits: DeviceLimits = DeviceLimits(),
+         proxyListen: ListenAddress? = nil) {
         self.store = store
+        self.proxyListen = proxyListen
         self.tor = TorClient(configuration: configuration)
         self.limits = limits
         let authorities = configuration.network.v3Authorities.count
@@ -55,6 +63,7 @@ actor LiveDashboardBackend: DashboardBackend {
         snapshot.tor.network = networkName
         await readAddressBook()
         log(.info, "onionctl dashboard started on the \(networkName)")
+        startProxy()
         loop = Task { [weak self] in
             await self?.bootstrap()
             while !Task.isCancelled {
@@ -67,10 +76,52 @@ actor LiveDashboardBackend: DashboardBackend {
 
     func stop() async {
         loop?.cancel()
+        proxy?.stop()
+        for task in proxyTasks { task.cancel() }
+        for task in proxyTasks { await task.value }
         await service?.close()
         await tor.shutdown()
         for continuation in subscribers.values { continuation.finish() }
         subscribers.removeAll()
+    }
+
+    // MARK: Proxy
+
+    /// Starts the SOCKS proxy on the dashboard's own Tor client (whose client-authorization keys
+    /// are the address book's). A port that cannot be bound is shown, not fatal.
+    private func startProxy() {
+        guard let address = proxyListen else { return }
+        snapshot.proxy = ProxyStatus(listen: address.description)
+        let server = SOCKSServer(listen: address, client: tor, settings: SOCKSSettings(), log: { [weak self] line in
+            Task { await self?.log(.debug, "proxy: \(line)") }
+        })
+        do {
+            var bound = address
+            bound.port = try server.bind()
+            snapshot.proxy?.listen = bound.description
+            proxy = server
+            proxyTasks.append(Task.detached { await server.run() })
+            proxyTasks.append(Task { [weak self] in
+                while !Task.isCancelled {
+                    await self?.refreshProxy()
+                    try? await Task.sleep(for: Self.proxyRefreshInterval)
+                }
+            })
+            log(.info, "SOCKS proxy listening on \(bound)")
+        } catch {
+            snapshot.proxy?.problem = (error as? ProxyListenError)?.reason ?? "\(error)"
+            log(.error, "SOCKS proxy not started: \(error)")
+        }
+    }
+
+    /// Reads the proxy's stream counts into the snapshot (published only when they changed).
+    private func refreshProxy() {
+        guard let proxy, var status = snapshot.proxy else { return }
+        status.openStreams = proxy.openStreams
+        status.totalStreams = proxy.totalStreams
+        guard status != snapshot.proxy else { return }
+        snapshot.proxy = status
+        publish()
     }
 
     // MARK: Snapshots

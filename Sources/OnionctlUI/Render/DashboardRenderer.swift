@@ -193,7 +193,10 @@ public struct DashboardRenderer: Sendable {
         y += 1
         let devices = state.visibleDevices
         let panelHeight = 7
-        let listBottom = body.bottom - panelHeight
+        // A proxy started with the dashboard takes the row (two if its problem needs them) just above the panel.
+        let proxyLine = state.snapshot.proxy.map { proxyText($0) }
+        let proxyLines = proxyLine.map { Array(wrapText($0.0, width: grid.width - 4).prefix(2)) } ?? []
+        let listBottom = body.bottom - panelHeight - proxyLines.count
         if let problem = state.snapshot.addressBookProblem {
             // The whole reason, wrapped: which file, which line, what is wrong, and that it is kept.
             y += 1
@@ -239,7 +242,12 @@ public struct DashboardRenderer: Sendable {
             let f = "filter: \(state.filter) (\(devices.count) of \(state.snapshot.devices.count))"
             grid.put(f, x: grid.width - ScreenGrid.displayWidth(f) - 1, y: listBottom + 1, role: .pending)
         }
-        if let device = state.currentDevice { drawSummaryPanel(state, device, &grid, top: listBottom + 2, bottom: body.bottom) }
+        for (i, line) in proxyLines.enumerated() {
+            grid.put(line, x: 2, y: listBottom + 2 + i, role: proxyLine?.1 ?? .text, maxWidth: grid.width - 4)
+        }
+        if let device = state.currentDevice {
+            drawSummaryPanel(state, device, &grid, top: body.bottom - panelHeight + 2, bottom: body.bottom)
+        }
     }
 
     private func drawReading(_ state: DashboardState, _ device: DeviceSnapshot, _ grid: inout ScreenGrid,
@@ -280,6 +288,16 @@ public struct DashboardRenderer: Sendable {
         case .http:
             put("HTTP device", .muted)
         }
+    }
+
+    /// The proxy in one line: where it listens and the streams it carries, or why it is not running.
+    func proxyText(_ proxy: ProxyStatus) -> (String, Role) {
+        guard let problem = proxy.problem else {
+            let open = proxy.openStreams == 1 ? "1 stream open" : "\(proxy.openStreams) streams open"
+            return ("SOCKS proxy on \(proxy.listen) \(glyphs.separator) \(open) \(glyphs.separator) \(proxy.totalStreams) in all",
+                    proxy.openStreams > 0 ? .ok : .text)
+        }
+        return ("SOCKS proxy on \(proxy.listen) not running: \(problem)", .error)
     }
 
     private func drawSummaryPanel(_ state: DashboardState, _ device: DeviceSnapshot, _ grid: inout ScreenGrid,
@@ -568,6 +586,11 @@ public struct DashboardRenderer: Sendable {
             y += 1
         }
         y += 1
+        if let proxy = state.snapshot.proxy {
+            let (text, role) = proxyText(proxy)
+            line("Proxy", String(text.dropFirst("SOCKS proxy ".count)), role)
+            y += 1
+        }
         line("Devices", "")
         for d in state.snapshot.devices where y <= body.bottom {
             let (text, role) = connectionText(d, now: state.now)
