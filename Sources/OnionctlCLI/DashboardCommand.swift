@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnionctlUI
 
 /// `onionctl` with no subcommand: the terminal dashboard over the address book's devices.

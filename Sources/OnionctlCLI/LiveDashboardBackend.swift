@@ -1,5 +1,8 @@
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnionService
 import OnionctlUI
 import TorCircuits
@@ -216,8 +219,10 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     private func currentBookStamp() -> (Date?, Int?) {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: store.bookFile.path)
-        return (attributes?[.modificationDate] as? Date, (attributes?[.size] as? NSNumber)?.intValue)
+        var info = stat()
+        guard stat(store.bookFile.path, &info) == 0 else { return (nil, nil) }
+        let modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+        return (modified, Int(info.st_size))
     }
 
     func reloadAddressBook() async throws {
@@ -283,7 +288,7 @@ actor LiveDashboardBackend: DashboardBackend {
         }
         // A new circuit is worth a log line; a request over the open one ("connected in 0.0 s") is not.
         if event.phase == .connected && event.elapsed >= 0.05 {
-            log(.info, "\(event.device): connected in \(String(format: "%.1f", event.elapsed)) s")
+            log(.info, "\(event.device): connected in \(event.elapsed.fixed(1)) s")
         }
     }
 
@@ -410,9 +415,8 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     static func samples(_ history: ThermostatHistory) -> [TemperatureSample] {
-        let formatter = ISO8601DateFormatter()
-        return history.samples.compactMap { sample in
-            formatter.date(from: sample.t).map { TemperatureSample(time: $0, temperature: sample.temperature, setpoint: sample.setpoint) }
+        history.samples.compactMap { sample in
+            (try? Date.ISO8601FormatStyle().parse(sample.t)).map { TemperatureSample(time: $0, temperature: sample.temperature, setpoint: sample.setpoint) }
         }
     }
 
@@ -581,7 +585,7 @@ actor LiveDashboardBackend: DashboardBackend {
                 let value = try DashboardSetpointCheck.value(words[3], device: name, reading: device.thermostat)
                 update(name) { $0.pending.setpoint = value }
                 let confirmed = try await apply(name, ThermostatChange(setpoint: value))
-                return "\(name): setpoint \(String(format: "%.1f", confirmed.setpoint)) °C, confirmed by the device"
+                return "\(name): setpoint \(confirmed.setpoint.fixed(1)) °C, confirmed by the device"
             case "mode":
                 guard let mode = Devices.ThermostatMode(rawValue: words[3].lowercased()) else {
                     throw DashboardError("\(name): not changed: mode must be off, heat, cool or auto (got '\(words[3])')")

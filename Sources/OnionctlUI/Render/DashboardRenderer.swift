@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Draws a ``DashboardState`` into a ``ScreenGrid`` of any size. Pure: the same state, size,
 /// glyphs and time zone always give the same grid.
@@ -9,9 +9,9 @@ public struct DashboardRenderer: Sendable {
     public var glyphs: Glyphs
     public var keyMap: KeyMap
     /// For clock times in the log.
-    public var timeZone: TimeZone
+    public var timeZone: ClockZone
 
-    public init(glyphs: Glyphs = .unicode, keyMap: KeyMap = .standard, timeZone: TimeZone = .current) {
+    public init(glyphs: Glyphs = .unicode, keyMap: KeyMap = .standard, timeZone: ClockZone = .local) {
         self.glyphs = glyphs
         self.keyMap = keyMap
         self.timeZone = timeZone
@@ -51,7 +51,7 @@ public struct DashboardRenderer: Sendable {
     // MARK: Frame
 
     private func drawTooSmall(_ grid: inout ScreenGrid) {
-        let lines = ["Terminal too small: \(grid.width)×\(grid.height)".replacingOccurrences(of: "×", with: glyphs.isASCII ? "x" : "×"),
+        let lines = ["Terminal too small: \(grid.width)×\(grid.height)".replacing("×", with: glyphs.isASCII ? "x" : "×"),
                      "onionctl needs at least \(Self.minimumWidth)x\(Self.minimumHeight).",
                      "Enlarge the window, or press q to quit."]
         let top = max(0, grid.height / 2 - 1)
@@ -441,7 +441,7 @@ public struct DashboardRenderer: Sendable {
         let mark = t.state == .heating ? " \(glyphs.heating)" : t.state == .cooling ? " \(glyphs.cooling)" : ""
         grid.put(t.state.rawValue + mark, x: vx, y: y + 2, role: stateRole)
         row(3, "Humidity")
-        grid.put(t.humidity.map { String(format: "%.1f %%", $0) } ?? glyphs.dash, x: vx, y: y + 3, role: .text)
+        grid.put(t.humidity.map { $0.fixed(1) + " %" } ?? glyphs.dash, x: vx, y: y + 3, role: .text)
         row(4, "Updated")
         grid.put(device.lastUpdate.map { age(state.now.timeIntervalSince($0)) + " ago" } ?? glyphs.dash,
                  x: vx, y: y + 4, role: .text)
@@ -579,7 +579,7 @@ public struct DashboardRenderer: Sendable {
         y += 1
         line("Circuits", "\(tor.circuits.count) open")
         for c in tor.circuits where y <= body.bottom {
-            grid.put(String(format: "%08X", c.id), x: vx, y: y, role: .muted)
+            grid.put(c.id.hex(width: 8), x: vx, y: y, role: .muted)
             grid.put(c.purpose, x: vx + 10, y: y, role: .text, maxWidth: 25)
             grid.put(c.hops.joined(separator: " \(glyphs.chevron) "), x: vx + 36, y: y, role: .text,
                      maxWidth: grid.width - vx - 37)
@@ -605,14 +605,10 @@ public struct DashboardRenderer: Sendable {
         let f = state.filter.lowercased()
         let lines = state.snapshot.log.filter { f.isEmpty || $0.message.lowercased().contains(f) }
         let capacity = body.bottom - body.top + 1
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm:ss"
-        formatter.timeZone = timeZone
-        formatter.locale = Locale(identifier: "en_US_POSIX")
         if lines.isEmpty { grid.put("Nothing logged yet.", x: 2, y: body.top + 1, role: .muted) }
         for (i, line) in lines.suffix(capacity).enumerated() {
             let y = body.top + i
-            grid.put(formatter.string(from: line.time), x: 1, y: y, role: .muted)
+            grid.put(timeZone.clockTime(line.time), x: 1, y: y, role: .muted)
             let role: Role = line.level == .error ? .error : line.level == .warning ? .warning : line.level == .debug ? .muted : .text
             grid.put(pad(line.level.rawValue, 7), x: 11, y: y, role: role)
             grid.put(line.message, x: 19, y: y, role: role, maxWidth: grid.width - 20)
@@ -740,7 +736,7 @@ public struct DashboardRenderer: Sendable {
 
     private func seconds(_ t: TimeInterval?) -> String {
         guard let t else { return "" }
-        return String(format: "%.1fs", t)
+        return t.fixed(1) + "s"
     }
 
     private func pad(_ s: String, _ w: Int, right: Bool = false) -> String {
