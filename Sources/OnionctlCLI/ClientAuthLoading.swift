@@ -1,5 +1,8 @@
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnionService
 import TorCrypto
 
@@ -19,11 +22,11 @@ enum ClientAuthLoading {
 
     /// Every `.auth_private` source at `path` (a file, or the files of a folder, sorted by name).
     static func read(_ path: String) throws -> (isFolder: Bool, sources: [Source]) {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CLIError.usage("no such key file or folder: \(path)")
         }
-        guard isDirectory.boolValue else {
+        guard isDirectory else {
             let keys = try parse(path, try readProtected(path))
             return (false, [Source(name: URL(fileURLWithPath: path).lastPathComponent, path: path, keys: .success(keys))])
         }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnionctlUI
 
 /// `onionctl` with no subcommand: the terminal dashboard over the address book's devices.
@@ -20,13 +23,25 @@ struct DashboardCommand: AsyncParsableCommand {
     @Flag(help: "Draw lines and charts with ASCII only.")
     var ascii = false
 
+    @Option(help: ArgumentHelp("Also run the SOCKS proxy (as onionctl proxy) on this loopback address, on the dashboard's Tor client; the dashboard shows its streams.", valueName: "HOST:PORT"))
+    var proxy: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let choice = ColorChoice(rawValue: color) else {
             throw CLIError.usage("--color must be auto, always or never")
         }
         let options = DashboardOptions(theme: theme ?? environment["ONIONCTL_THEME"] ?? "default", color: choice, ascii: ascii)
-        let backend = LiveDashboardBackend(store: AddressBookStore.standard(), configuration: try global.torConfiguration())
+        var proxyListen: ListenAddress?
+        if let proxy {
+            let address = try ListenAddress(proxy)
+            guard address.isLoopback else {
+                throw CLIError.usage("--proxy \(proxy): the dashboard's proxy listens on loopback only (onionctl proxy --allow-non-loopback serves other addresses)")
+            }
+            proxyListen = address
+        }
+        let backend = LiveDashboardBackend(store: AddressBookStore.standard(), configuration: try global.torConfiguration(),
+                                           proxyListen: proxyListen)
         await backend.start()
         do {
             try await runDashboard(backend: backend, options: options)

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnionctlUI
 
 /// What the dashboard's `:list`, `:status` and `:get` answer on the status line, from the latest
@@ -48,5 +51,5 @@ enum DashboardCommandText {
         }
     }
 
-    private static func one(_ value: Double) -> String { String(format: "%.1f", value) }
+    private static func one(_ value: Double) -> String { value.fixed(1) }
 }

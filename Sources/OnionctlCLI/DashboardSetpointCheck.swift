@@ -7,7 +7,7 @@ enum DashboardSetpointCheck {
     /// The setpoint typed as `text` for a thermostat last read as `reading` (nil: not read yet, the
     /// device checks it then). Throws a sentence for the command line when it cannot be sent.
     static func value(_ text: String, device: String, reading: OnionctlUI.ThermostatReading?) throws -> Double {
-        guard let value = Double(text.replacingOccurrences(of: ",", with: ".")), value.isFinite else {
+        guard let value = Double(text.replacing(",", with: ".")), value.isFinite else {
             throw DashboardError("\(device): not changed: the setpoint must be a number in °C, e.g. 21.5 (got '\(text)')")
         }
         guard let reading else { return value }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnionService
 import TorClient
 
@@ -74,8 +77,7 @@ struct DeviceContext {
         let service = await DeviceService(devices: entries, keys: keys, tor: tor, limits: connection.limits)
         if connection.verbose {
             await service.addProgressHandler { event in
-                sayOnStandardError(String(format: "[%6.2fs] %@: %@ %@", event.elapsed, event.device,
-                                          event.phase.description, event.detail))
+                sayOnStandardError("[\(event.elapsed.fixed(2).leftPadded(to: 6))s] \(event.device): \(event.phase.description) \(event.detail)")
             }
         }
         return service
@@ -105,7 +107,7 @@ func confirm(_ question: String) throws -> Bool {
     }
     StandardStreams.err("\(question) [y/N] ")
     guard let answer = readLine() else { return false }
-    return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+    return ["y", "yes"].contains(answer.trimmingBlanks().lowercased())
 }
 
 extension DeviceKind: ExpressibleByArgument {}

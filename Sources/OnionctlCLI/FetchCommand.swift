@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnionService
 import TorCircuits
 import TorClient
@@ -69,13 +72,13 @@ struct FetchCommand: AsyncParsableCommand {
         }
         if verbose {
             await client.addProgressHandler { event in
-                sayOnStandardError(String(format: "[%6.2fs] %@: %@", event.elapsed, event.phase.description, event.detail))
+                sayOnStandardError("[\(event.elapsed.fixed(2).leftPadded(to: 6))s] \(event.phase.description): \(event.detail)")
             }
         }
         var headers = [(String, String)]()
         for line in header {
             guard let colon = line.firstIndex(of: ":") else { throw CLIError.usage("bad header '\(line)': use 'Name: value'") }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingBlanks()))
         }
         let body = Array((data ?? "").utf8)
         if !body.isEmpty && !headers.contains(where: { $0.0.lowercased() == "content-type" }) {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `onionctl get NAME [FIELD]`: read a device.
 struct GetCommand: AsyncParsableCommand {
@@ -49,17 +52,18 @@ struct GetCommand: AsyncParsableCommand {
         }
         let reading = try await service.thermostat(name)
         let data = try JSONEncoder().encode(reading)
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let object = try JSONDecoder().decode([String: JSONField].self, from: data)
         if let field {
             let value = object[field]
             if global.json {
-                let wrapped = try JSONSerialization.data(withJSONObject: [field: value ?? NSNull()],
-                                                         options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                let wrapped = try encoder.encode([field: value ?? .null])
                 StandardStreams.out(terminalSafeJSON(wrapped) + Data("\n".utf8))
-            } else if let number = value as? Double {
+            } else if case let .number(number)? = value {
                 say(ThermostatReading.format(number))
             } else {
-                say(value.map { "\($0)" } ?? "")
+                say(value?.text ?? "")
             }
             return
         }
@@ -101,4 +105,37 @@ struct AnyEncodable: Encodable {
     let encodeValue: (any Encoder) throws -> Void
     init<T: Encodable>(_ value: T) { encodeValue = value.encode(to:) }
     func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
+}
+
+/// One field of a device's JSON reading (the thermostat's fields are scalars).
+enum JSONField: Codable, Equatable {
+    case number(Double), string(String), bool(Bool), null
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else { self = .string(try container.decode(String.self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case let .number(value): try container.encode(value)
+        case let .string(value): try container.encode(value)
+        case let .bool(value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+
+    /// As printed by `get NAME FIELD`.
+    var text: String {
+        switch self {
+        case let .number(value): return "\(value)"
+        case let .string(value): return value
+        case let .bool(value): return "\(value)"
+        case .null: return ""
+        }
+    }
 }

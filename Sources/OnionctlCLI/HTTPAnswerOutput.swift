@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Devices
 
 /// The JSON document of an HTTP answer (`fetch --json`, `get HTTP-DEVICE --json`; docs/json.md).
@@ -28,7 +31,7 @@ struct HTTPStatusFailure: Error, CustomStringConvertible {
     }
 
     var description: String {
-        let excerpt = body.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)
+        let excerpt = body.trimmingWhitespace().prefix(200)
         return "the service answered HTTP \(status) \(reason)" + (excerpt.isEmpty ? "" : ": \(excerpt)")
     }
 }

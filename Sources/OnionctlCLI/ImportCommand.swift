@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnionService
 import TorCircuits
 
@@ -88,7 +91,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
             if global.json { try printJSON(rows) } else {
                 for row in rows {
-                    say("\(row.action.padding(toLength: 13, withPad: " ", startingAt: 0))  \(row.name)  \(row.onion)"
+                    say("\(row.action.paddedOrCut(to: 13))  \(row.name)  \(row.onion)"
                         + (row.backup.map { "  (old key kept in \($0))" } ?? ""))
                 }
             }
@@ -132,8 +135,8 @@ struct ExportCommand: AsyncParsableCommand {
                 throw CLIError.usage("\(output) exists; pass --force to overwrite it")
             }
             let folder = url.deletingLastPathComponent()
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            var isFolder = false
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder else {
                 throw CLIError.usage("cannot write \(url.path): the folder \(folder.path) does not exist; create it first (mkdir -p \(folder.path))")
             }
             do { try AtomicFile.write(Data(content.utf8), to: url, permissions: 0o600) } catch {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `onionctl list`: the address book.
 struct ListCommand: AsyncParsableCommand {
@@ -29,10 +32,10 @@ struct ListCommand: AsyncParsableCommand {
                 return
             }
             let width = max(4, rows.map(\.name.count).max() ?? 4)
-            say("NAME".padding(toLength: width, withPad: " ", startingAt: 0) + "  KIND        KEY  ADDRESS")
+            say("NAME".paddedOrCut(to: width) + "  KIND        KEY  ADDRESS")
             for row in rows {
-                var line = row.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                line += row.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + "  "
+                var line = row.name.paddedOrCut(to: width) + "  "
+                line += row.kind.rawValue.paddedOrCut(to: 10) + "  "
                 line += (row.key ? "yes" : "-  ") + "  " + row.onion + (row.port == 80 ? "" : ":\(row.port)")
                 if !row.notes.isEmpty { line += "  # " + row.notes }
                 say(line)

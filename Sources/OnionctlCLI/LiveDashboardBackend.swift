@@ -1,5 +1,8 @@
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnionService
 import OnionctlUI
 import TorCircuits
@@ -42,9 +45,17 @@ actor LiveDashboardBackend: DashboardBackend {
     private var bookStamp: (Date?, Int?) = (nil, nil)
     /// How often the directory is checked for freshness (a fresh one costs nothing to check).
     static let directoryCheckInterval: TimeInterval = 30
+    /// Where the SOCKS proxy started with the dashboard listens (`--proxy`); nil: no proxy.
+    private let proxyListen: ListenAddress?
+    private var proxy: SOCKSServer?
+    private var proxyTasks: [Task<Void, Never>] = []
+    /// How often the proxy's stream counts are read into the snapshot.
+    static let proxyRefreshInterval: Duration = .milliseconds(250)
 
-    init(store: AddressBookStore, configuration: TorClientConfiguration, limits: DeviceLimits = DeviceLimits()) {
+    init(store: AddressBookStore, configuration: TorClientConfiguration, limits: DeviceLimits = DeviceLimits(),
+         proxyListen: ListenAddress? = nil) {
         self.store = store
+        self.proxyListen = proxyListen
         self.tor = TorClient(configuration: configuration)
         self.limits = limits
         let authorities = configuration.network.v3Authorities.count
@@ -57,6 +68,7 @@ actor LiveDashboardBackend: DashboardBackend {
         snapshot.tor.network = networkName
         await readAddressBook()
         log(.info, "onionctl dashboard started on the \(networkName)")
+        startProxy()
         loop = Task { [weak self] in
             await self?.bootstrap()
             while !Task.isCancelled {
@@ -69,10 +81,52 @@ actor LiveDashboardBackend: DashboardBackend {
 
     func stop() async {
         loop?.cancel()
+        proxy?.stop()
+        for task in proxyTasks { task.cancel() }
+        for task in proxyTasks { await task.value }
         await service?.close()
         await tor.shutdown()
         for continuation in subscribers.values { continuation.finish() }
         subscribers.removeAll()
+    }
+
+    // MARK: Proxy
+
+    /// Starts the SOCKS proxy on the dashboard's own Tor client (whose client-authorization keys
+    /// are the address book's). A port that cannot be bound is shown, not fatal.
+    private func startProxy() {
+        guard let address = proxyListen else { return }
+        snapshot.proxy = ProxyStatus(listen: address.description)
+        let server = SOCKSServer(listen: address, client: tor, settings: SOCKSSettings(), log: { [weak self] line in
+            Task { await self?.log(.debug, "proxy: \(line)") }
+        })
+        do {
+            var bound = address
+            bound.port = try server.bind()
+            snapshot.proxy?.listen = bound.description
+            proxy = server
+            proxyTasks.append(Task.detached { await server.run() })
+            proxyTasks.append(Task { [weak self] in
+                while !Task.isCancelled {
+                    await self?.refreshProxy()
+                    try? await Task.sleep(for: Self.proxyRefreshInterval)
+                }
+            })
+            log(.info, "SOCKS proxy listening on \(bound)")
+        } catch {
+            snapshot.proxy?.problem = (error as? ProxyListenError)?.reason ?? "\(error)"
+            log(.error, "SOCKS proxy not started: \(error)")
+        }
+    }
+
+    /// Reads the proxy's stream counts into the snapshot (published only when they changed).
+    private func refreshProxy() {
+        guard let proxy, var status = snapshot.proxy else { return }
+        status.openStreams = proxy.openStreams
+        status.totalStreams = proxy.totalStreams
+        guard status != snapshot.proxy else { return }
+        snapshot.proxy = status
+        publish()
     }
 
     // MARK: Snapshots
@@ -167,8 +221,10 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     private func currentBookStamp() -> (Date?, Int?) {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: store.bookFile.path)
-        return (attributes?[.modificationDate] as? Date, (attributes?[.size] as? NSNumber)?.intValue)
+        var info = stat()
+        guard stat(store.bookFile.path, &info) == 0 else { return (nil, nil) }
+        let modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+        return (modified, Int(info.st_size))
     }
 
     func reloadAddressBook() async throws {
@@ -234,7 +290,7 @@ actor LiveDashboardBackend: DashboardBackend {
         }
         // A new circuit is worth a log line; a request over the open one ("connected in 0.0 s") is not.
         if event.phase == .connected && event.elapsed >= 0.05 {
-            log(.info, "\(event.device): connected in \(String(format: "%.1f", event.elapsed)) s")
+            log(.info, "\(event.device): connected in \(event.elapsed.fixed(1)) s")
         }
     }
 
@@ -393,9 +449,8 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     static func samples(_ history: ThermostatHistory) -> [TemperatureSample] {
-        let formatter = ISO8601DateFormatter()
-        return history.samples.compactMap { sample in
-            formatter.date(from: sample.t).map { TemperatureSample(time: $0, temperature: sample.temperature, setpoint: sample.setpoint) }
+        history.samples.compactMap { sample in
+            (try? Date.ISO8601FormatStyle().parse(sample.t)).map { TemperatureSample(time: $0, temperature: sample.temperature, setpoint: sample.setpoint) }
         }
     }
 
@@ -564,7 +619,7 @@ actor LiveDashboardBackend: DashboardBackend {
                 let value = try DashboardSetpointCheck.value(words[3], device: name, reading: device.thermostat)
                 update(name) { $0.pending.setpoint = value }
                 let confirmed = try await apply(name, ThermostatChange(setpoint: value))
-                return "\(name): setpoint \(String(format: "%.1f", confirmed.setpoint)) °C, confirmed by the device"
+                return "\(name): setpoint \(confirmed.setpoint.fixed(1)) °C, confirmed by the device"
             case "mode":
                 guard let mode = Devices.ThermostatMode(rawValue: words[3].lowercased()) else {
                     throw DashboardError("\(name): not changed: mode must be off, heat, cool or auto (got '\(words[3])')")

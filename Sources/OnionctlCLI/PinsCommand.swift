@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `onionctl pins NAME`: a code-me-not device's links.
 struct PinsCommand: AsyncParsableCommand {
@@ -29,11 +32,11 @@ struct PinsCommand: AsyncParsableCommand {
         if links.isEmpty { say("no links"); return }
         say("INDEX  NAME                      TYPE       GPIO  STATE")
         for link in links {
-            var line = String(link.index).padding(toLength: 5, withPad: " ", startingAt: 0) + "  "
-            line += link.name.padding(toLength: 24, withPad: " ", startingAt: 0) + "  "
-            line += link.typeName.padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
+            var line = String(link.index).paddedOrCut(to: 5) + "  "
+            line += link.name.paddedOrCut(to: 24) + "  "
+            line += link.typeName.paddedOrCut(to: 9) + "  "
             if let pin = link.pin {
-                line += String(pin.num).padding(toLength: 4, withPad: " ", startingAt: 0) + "  " + (pin.on ? "on" : "off")
+                line += String(pin.num).paddedOrCut(to: 4) + "  " + (pin.on ? "on" : "off")
             } else {
                 line += "-     -"
             }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `onionctl remove NAME`: forget a device and its key.
 struct RemoveCommand: AsyncParsableCommand {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `onionctl set NAME setpoint 21.5 [mode heat]`.
 struct SetCommand: AsyncParsableCommand {
@@ -43,7 +46,7 @@ struct SetCommand: AsyncParsableCommand {
             switch field {
             case "setpoint":
                 guard change.setpoint == nil else { throw CLIError.usage("setpoint is given twice") }
-                guard let number = Double(value.replacingOccurrences(of: ",", with: ".")), number.isFinite else {
+                guard let number = Double(value.replacing(",", with: ".")), number.isFinite else {
                     throw CLIError.usage("the setpoint must be a number in °C, e.g. 21.5 (got '\(value)')")
                 }
                 change.setpoint = number

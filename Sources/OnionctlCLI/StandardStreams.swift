@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,8 +51,7 @@ enum StandardStreams {
 
 /// A set-once flag shared between tasks.
 private final class ClosedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var closed = false
-    var value: Bool { lock.withLock { closed } }
-    func set() { lock.withLock { closed = true } }
+    private let closed = Mutex(false)
+    var value: Bool { closed.withLock { $0 } }
+    func set() { closed.withLock { $0 = true } }
 }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `onionctl status [NAME…]`: every device checked at once.
 struct StatusCommand: AsyncParsableCommand {
@@ -32,9 +35,9 @@ struct StatusCommand: AsyncParsableCommand {
             } else {
                 let width = max(4, statuses.map(\.name.count).max() ?? 4)
                 for status in statuses {
-                    var line = status.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                    line += status.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
-                    line += String(format: "%6.1fs  ", status.seconds)
+                    var line = status.name.paddedOrCut(to: width) + "  "
+                    line += status.state.rawValue.paddedOrCut(to: 12)
+                    line += status.seconds.fixed(1).leftPadded(to: 6) + "s  "
                     line += status.state == .online ? (status.summary ?? "") : (status.error ?? status.summary ?? "")
                     say(line)
                 }

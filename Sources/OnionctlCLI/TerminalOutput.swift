@@ -1,5 +1,8 @@
 import Devices
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Everything onionctl writes for people goes through these, so text from a device or relay
 // (names, status lines, error bodies, reason phrases, relay nicknames) never reaches the terminal
@@ -36,7 +39,7 @@ func terminalSafeJSON(_ data: Data) -> Data {
             out.append(contentsOf: Array("\\u007f".utf8))
         } else if byte == 0xC2, let next = bytes.next() {
             if (0x80...0x9F).contains(next) {
-                out.append(contentsOf: Array(String(format: "\\u%04x", Int(next)).utf8))
+                out.append(contentsOf: Array(("\\u" + next.hex(width: 4, uppercase: false)).utf8))
             } else {
                 out.append(byte)
                 pending = next

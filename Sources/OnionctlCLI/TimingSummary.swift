@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+import OnionctlUI
 
 /// First, median and 99th-percentile request times, as `fetch --repeat` reports them.
 struct TimingSummary {
@@ -15,10 +19,10 @@ struct TimingSummary {
 
     var text: String {
         let rest = Array(timings.dropFirst())
-        var line = String(format: "requests: %d  first: %.1f ms", timings.count, (timings.first ?? 0) * 1000)
+        var line = "requests: \(timings.count)  first: \(((timings.first ?? 0) * 1000).fixed(1)) ms"
         if !rest.isEmpty {
-            line += String(format: "  repeat median: %.1f ms  p99: %.1f ms  max: %.1f ms",
-                           percentile(50, of: rest) * 1000, percentile(99, of: rest) * 1000, (rest.max() ?? 0) * 1000)
+            line += "  repeat median: \((percentile(50, of: rest) * 1000).fixed(1)) ms  p99: \((percentile(99, of: rest) * 1000).fixed(1)) ms"
+                + "  max: \(((rest.max() ?? 0) * 1000).fixed(1)) ms"
         }
         return line + "\n"
     }

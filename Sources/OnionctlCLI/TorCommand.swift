@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+import OnionctlUI
 import TorClient
 
 /// `onionctl tor …`: diagnostics of the embedded Tor client.
@@ -27,15 +31,14 @@ struct BootstrapCommand: AsyncParsableCommand {
         }
         await client.shutdown()
         if global.json { try printJSON(report); return }
-        let formatter = ISO8601DateFormatter()
-        say("consensus     valid-after \(formatter.string(from: report.validAfter))  fresh-until \(formatter.string(from: report.freshUntil))  valid-until \(formatter.string(from: report.validUntil))")
+        say("consensus     valid-after \(report.validAfter.formatted(.iso8601))  fresh-until \(report.freshUntil.formatted(.iso8601))  valid-until \(report.validUntil.formatted(.iso8601))")
         say("source        \(report.fetchedConsensus ? "fetched from \(report.consensusSource)" : "disk cache (still fresh)")")
         say("signatures    \(report.signedBy.count) verified: \(report.signedBy.joined(separator: ", "))")
         say("relays        \(report.usableRelays) usable of \(report.relaysInConsensus) in the consensus")
         say("microdescs    \(report.fetchedMicrodescriptors) fetched, \(report.cachedMicrodescriptors) from cache")
         say("guards        \(report.guards.joined(separator: ", "))")
         say("cache         \(report.cacheDirectory)")
-        say(String(format: "time          %.2f s", report.seconds))
+        say("time          \(report.seconds.fixed(2)) s")
         for warning in report.warnings { say("warning       \(warning)") }
     }
 }

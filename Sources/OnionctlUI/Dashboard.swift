@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How to run the dashboard. The `onionctl` executable fills it from `--theme`, `--color`,
 /// `--ascii` and the config file.
@@ -15,13 +15,13 @@ public struct DashboardOptions: Sendable {
     /// Esc latency in ms (ncurses' default is a full second).
     public var escapeDelayMilliseconds: Int
     public var keyMap: KeyMap
-    public var timeZone: TimeZone
+    public var timeZone: ClockZone
     /// How often ages ("3s ago") are re-rendered.
     public var tickInterval: Duration
 
     public init(theme: String = "default", color: ColorChoice = .auto, ascii: Bool = false, term: String? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                escapeDelayMilliseconds: Int = 25, keyMap: KeyMap = .standard, timeZone: TimeZone = .current,
+                escapeDelayMilliseconds: Int = 25, keyMap: KeyMap = .standard, timeZone: ClockZone = .local,
                 tickInterval: Duration = .seconds(1)) {
         self.theme = theme
         self.color = color

@@ -75,7 +75,7 @@ final class DashboardEndToEndTests: XCTestCase {
 
     /// A sandboxed address book with the private network's thermostat (and its key), a known
     /// setpoint of 20 °C on the device, and the dashboard open in tmux showing its reading.
-    private func openDashboardOnTheThermostat(width: Int = 80, height: Int = 24) throws
+    private func openDashboardOnTheThermostat(width: Int = 80, height: Int = 24, extraArguments: String = "") throws
         -> (session: TmuxSession, thermostat: TestNetwork.Device, onionctl: String, environment: [String: String]) {
         guard TmuxSession.isAvailable else { throw TestNetworkError("tmux is not installed (scripts/install-deps installs it)") }
         let network = try TestNetwork.shared()
@@ -89,7 +89,7 @@ final class DashboardEndToEndTests: XCTestCase {
         try run(onionctl, ["import", network.authDirectory.path], environment: environment)
         _ = try deviceState(thermostat, patch: #"{"setpoint": 20.0, "mode": "heat"}"#)
         let env = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-        let command = "env -u NO_COLOR LANG=C.UTF-8 TERM=tmux-256color \(env) '\(onionctl)' --network '\(network.networkFile.path)';"
+        let command = "env -u NO_COLOR LANG=C.UTF-8 TERM=tmux-256color \(env) '\(onionctl)' --network '\(network.networkFile.path)' \(extraArguments);"
             + " echo \"onionctl-exited-$?\"; sleep 60"
         let s = try TmuxSession.start(command, width: width, height: height)
         session = s
@@ -151,5 +151,65 @@ final class DashboardEndToEndTests: XCTestCase {
         try s.sendKeys("r")
         (ok, screen) = try s.waitFor(timeout: 10) { !$0.contains("✗ offline") }
         XCTAssertTrue(ok, "r did nothing visible:\n\(screen)")
+    }
+
+    /// Issue 17: `onionctl --proxy 127.0.0.1:0` runs the SOCKS proxy on the dashboard's own Tor
+    /// client (the address book's key reaches the client-auth thermostat); curl goes through it and
+    /// the dashboard shows the stream while it is open, then the total.
+    func testDashboardProxyCarriesCurlAndShowsItsStreams() throws {
+        let (s, thermostat, _, _) = try openDashboardOnTheThermostat(extraArguments: "--proxy 127.0.0.1:0")
+        var (ok, screen) = try s.waitFor(timeout: 30) { $0.contains("SOCKS proxy on 127.0.0.1:") }
+        XCTAssertTrue(ok, "no proxy line:\n\(screen)")
+        XCTAssertTrue(screen.contains("0 streams open · 0 in all"), screen)
+        let line = try XCTUnwrap(screen.split(separator: "\n").first { $0.contains("SOCKS proxy on 127.0.0.1:") })
+        let port = try XCTUnwrap(Int(line.split(separator: "127.0.0.1:")[1].prefix { $0.isNumber }), String(line))
+
+        // A slow download keeps the stream open long enough to be seen (bounded by curl and the child).
+        let output = makeTemporaryDirectory("dashboard-proxy").appendingPathComponent("blob")
+        let slow = try BoundedChild("/usr/bin/curl", ["-sS", "--max-time", "120", "--limit-rate", "100k", "-o", output.path,
+                                                     "--socks5-hostname", "127.0.0.1:\(port)",
+                                                     "http://\(thermostat.onion)/test/blob?bytes=1500000"], lifetime: 150)
+        defer { slow.stop(timeout: 5) }
+        (ok, screen) = try s.waitFor(timeout: 90) { $0.contains("1 stream open · 1 in all") }
+        XCTAssertTrue(ok, "the open stream is not shown:\n\(screen)\ncurl: \(slow.stderr)")
+        var status: Int32?
+        for _ in 0..<1500 {
+            status = slow.reap()
+            if status != nil { break }
+            usleep(100_000)
+        }
+        XCTAssertEqual(status, 0, "curl through the dashboard's proxy failed: \(slow.stderr)")
+        let body = try Data(contentsOf: output)
+        XCTAssertEqual(body.count, 1_500_000)
+        XCTAssertTrue(body.enumerated().allSatisfy { $0.element == UInt8(truncatingIfNeeded: $0.offset &* 31 &+ ($0.offset >> 8)) },
+                      "the body differs from the pattern")
+        (ok, screen) = try s.waitFor(timeout: 10) { $0.contains("0 streams open · 1 in all") }
+        XCTAssertTrue(ok, "the closed stream is not counted:\n\(screen)")
+
+        try s.sendKeys("q")
+        (ok, screen) = try s.waitFor(timeout: 10) { $0.contains("onionctl-exited-0") }
+        XCTAssertTrue(ok, "q did not quit with the proxy running:\n\(screen)")
+    }
+
+    /// Issue 17: a proxy port already in use is said on the dashboard, which keeps running.
+    func testDashboardSaysWhenItsProxyCannotListen() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 1) == 0
+                && getsockname(fd, $0, &length) == 0 }
+        }
+        XCTAssertTrue(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let (s, _, _, _) = try openDashboardOnTheThermostat(extraArguments: "--proxy 127.0.0.1:\(port)")
+        let (ok, screen) = try s.waitFor(timeout: 30) {
+            $0.contains("SOCKS proxy on 127.0.0.1:\(port) not running: Address already in use")
+        }
+        XCTAssertTrue(ok, "the failed proxy is not explained:\n\(screen)")
+        XCTAssertTrue(screen.contains("20.0 heat"), "the dashboard stopped working:\n\(screen)")
     }
 }

@@ -38,6 +38,14 @@ final class RendererSnapshotTests: XCTestCase {
                 s.prompt = .filter("ga")
             }),
             ("empty", DashboardState(snapshot: DashboardSnapshot(), now: Fixtures.now)),
+            ("proxy", Fixtures.state { s in s.snapshot.proxy = ProxyStatus(listen: "127.0.0.1:9150", openStreams: 2, totalStreams: 17) }),
+            ("proxy-failed", Fixtures.state { s in
+                s.snapshot.proxy = ProxyStatus(listen: "127.0.0.1:9150", problem: "Address already in use")
+            }),
+            ("proxy-tor", Fixtures.state { s in
+                s.screen = .tor
+                s.snapshot.proxy = ProxyStatus(listen: "127.0.0.1:9150", openStreams: 2, totalStreams: 17)
+            }),
         ]
     }
 
@@ -52,7 +60,7 @@ final class RendererSnapshotTests: XCTestCase {
     }
 
     func testASCIIFallbackScreens() {
-        for (name, state) in Self.scenes where ["devices", "thermostat-pending", "pins", "help", "remove-confirm"].contains(name) {
+        for (name, state) in Self.scenes where ["devices", "thermostat-pending", "pins", "help", "remove-confirm", "proxy"].contains(name) {
             let grid = Fixtures.renderer(ascii: true).render(state, width: 80, height: 24)
             assertSnapshot(grid.text, named: "\(name).80x24.ascii.txt")
             XCTAssertTrue(grid.text.unicodeScalars.allSatisfy { $0.isASCII }, "\(name) has non-ASCII characters")
@@ -61,7 +69,7 @@ final class RendererSnapshotTests: XCTestCase {
 
     /// The role layer: which role (hence which theme style) each cell gets.
     func testRoleMaps() {
-        for name in ["devices", "thermostat-pending", "remove-confirm"] {
+        for name in ["devices", "thermostat-pending", "remove-confirm", "proxy"] {
             let state = Self.scenes.first { $0.0 == name }!.1
             let grid = Fixtures.renderer().render(state, width: 80, height: 24)
             let legend = Role.allCases.map { "\($0.code) \($0.rawValue)" }.joined(separator: "\n")

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import OnionctlUI
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -38,9 +39,7 @@ final class FDPoller: Sendable {
         }
         wakeRead = fds[0]
         wakeWrite = fds[1]
-        let thread = Thread { [self] in loop() }
-        thread.name = "onionctl proxy poll"
-        thread.start()
+        do { try startPosixThread(name: "onionctl poll") { [self] in loop() } } catch { fatalError("\(error)") }
     }
 
     /// Waits until `fd` has `events` (POLLIN / POLLOUT), `deadline` passes or the task is cancelled.

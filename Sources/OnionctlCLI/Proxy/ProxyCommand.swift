@@ -1,6 +1,10 @@
 import ArgumentParser
 import Devices
-import Foundation
+import Dispatch
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import OnionService
 import TorClient
 import TorCrypto
@@ -67,7 +71,7 @@ struct ProxyCommand: AsyncParsableCommand {
         if verbose {
             await client.addProgressHandler { event in
                 // As `fetch -v`, with the service named: several connections may be under way.
-                sayOnStandardError(String(format: "[%6.2fs] %@ %@: %@", event.elapsed, event.onion, event.phase.description, event.detail))
+                sayOnStandardError("[\(event.elapsed.fixed(2).leftPadded(to: 6))s] \(event.onion) \(event.phase.description): \(event.detail)")
             }
         }
         let server = SOCKSServer(listen: address, client: client,
@@ -80,7 +84,7 @@ struct ProxyCommand: AsyncParsableCommand {
         bound.port = port
         // Unbuffered, so that a script (or a test) reading stdout learns the port at once.
         let line = "listening on \(bound) (SOCKS5, SOCKS4a; \(keys.count) client-authorization key\(keys.count == 1 ? "" : "s"))"
-        FileHandle.standardOutput.write(Data((TerminalSafeText.escape(line) + "\n").utf8))
+        StandardStreams.out(TerminalSafeText.escape(line) + "\n")
 
         let stopper = ProxyStopper(server: server, exitAfter: exitAfter)
         await server.run()

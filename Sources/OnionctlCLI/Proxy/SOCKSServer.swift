@@ -50,6 +50,15 @@ struct ListenAddress: Equatable, Sendable, CustomStringConvertible {
     private static func isIPv6(_ host: String) -> Bool { var a = in6_addr(); return inet_pton(AF_INET6, host, &a) == 1 }
 }
 
+/// The proxy's port cannot be bound (in use, not a local address, not permitted).
+struct ProxyListenError: Error, CustomStringConvertible {
+    var listen: ListenAddress
+    /// The system's reason ("Address already in use").
+    var reason: String
+
+    var description: String { "cannot listen on \(listen): \(reason)" }
+}
+
 /// The SOCKS listener: accepts clients on a poller, serves each in a task of its own (at most
 /// `maxConnections` at once: more are closed at once), and stops on ``stop()``.
 final class SOCKSServer: Sendable {
@@ -62,6 +71,7 @@ final class SOCKSServer: Sendable {
     private let listenFD = Mutex<Int32>(-1)
     private let connections = Atomic<Int>(0)
     private let streams = Atomic<Int>(0)
+    private let streamsOpened = Atomic<Int>(0)
 
     init(listen: ListenAddress, client: TorClient, settings: SOCKSSettings, maxConnections: Int = 64,
          log: @escaping @Sendable (String) -> Void) {
@@ -74,6 +84,8 @@ final class SOCKSServer: Sendable {
 
     /// Streams open through the proxy now.
     var openStreams: Int { streams.load(ordering: .relaxed) }
+    /// Streams opened through the proxy since it started.
+    var totalStreams: Int { streamsOpened.load(ordering: .relaxed) }
     /// Client connections being served now.
     var openConnections: Int { connections.load(ordering: .relaxed) }
 
@@ -105,7 +117,7 @@ final class SOCKSServer: Sendable {
         guard bound == 0, Glibc.listen(fd, 128) == 0 else {
             let message = String(cString: strerror(errno))
             close(fd)
-            throw CLIError.usage("cannot listen on \(listen): \(message)")
+            throw ProxyListenError(listen: listen, reason: message)
         }
         var actual = sockaddr_storage()
         var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -138,7 +150,10 @@ final class SOCKSServer: Sendable {
                     }
                     let session = SOCKSSession(
                         socket: ClientSocket(fd: accepted, poller: poller), client: client, settings: settings, log: log,
-                        streamOpened: { [self] in streams.add(1, ordering: .relaxed) },
+                        streamOpened: { [self] in
+                            streams.add(1, ordering: .relaxed)
+                            streamsOpened.add(1, ordering: .relaxed)
+                        },
                         streamClosed: { [self] in streams.subtract(1, ordering: .relaxed) })
                     group.addTask { [self] in
                         await session.run(peer: peer)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the dashboard needs from the rest of onionctl: a stream of snapshots and a handful of
 /// commands. The live implementation sits over the `Devices` layer; ``FakeDashboardBackend`` is a

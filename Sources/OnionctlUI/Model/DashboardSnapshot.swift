@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import struct Devices.PinLink
 import OnionService
 
@@ -17,13 +17,16 @@ public struct DashboardSnapshot: Sendable, Equatable {
     /// Why the address book cannot be used (unparsable, newer schema, unreadable): shown in place of
     /// the device list; adding and removing are refused until it is fixed. The file is never changed.
     public var addressBookProblem: DeviceProblem?
+    /// The SOCKS proxy started with the dashboard (`onionctl --proxy HOST:PORT`); nil: none asked for.
+    public var proxy: ProxyStatus?
 
     public init(devices: [DeviceSnapshot] = [], tor: TorStatus = TorStatus(), log: [LogLine] = [],
-                addressBookProblem: DeviceProblem? = nil) {
+                addressBookProblem: DeviceProblem? = nil, proxy: ProxyStatus? = nil) {
         self.devices = devices
         self.tor = tor
         self.log = log
         self.addressBookProblem = addressBookProblem
+        self.proxy = proxy
     }
 
     /// The device called `name`, if any.
@@ -293,6 +296,28 @@ public struct TorStatus: Sendable, Equatable {
         self.network = network
         self.problem = problem
     }
+}
+
+/// The SOCKS proxy running beside the dashboard, on the dashboard's Tor client.
+public struct ProxyStatus: Sendable, Equatable {
+    /// Where it listens (`127.0.0.1:9150`), as asked for or as bound.
+    public var listen: String
+    /// Streams it carries right now.
+    public var openStreams: Int
+    /// Streams opened through it since it started.
+    public var totalStreams: Int
+    /// Why it is not running (the system's reason: "Address already in use", …); nil while it runs.
+    public var problem: String?
+
+    public init(listen: String, openStreams: Int = 0, totalStreams: Int = 0, problem: String? = nil) {
+        self.listen = listen
+        self.openStreams = openStreams
+        self.totalStreams = totalStreams
+        self.problem = problem
+    }
+
+    /// True when it accepts connections.
+    public var isRunning: Bool { problem == nil }
 }
 
 /// One line of the log view.

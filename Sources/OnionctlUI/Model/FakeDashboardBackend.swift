@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A deterministic, in-memory ``DashboardBackend`` for tests, snapshots and `onionctl-ui-demo`.
 ///
@@ -269,17 +272,25 @@ public final class FakeDashboardBackend: DashboardBackend {
     }
 }
 
-/// A value behind an `NSLock`; the module's only `@unchecked Sendable` primitive.
+/// A value behind a `pthread_mutex_t`; the module's only `@unchecked Sendable` primitive.
 final class LockedBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var value: Value
 
-    init(_ value: Value) { self.value = value }
+    init(_ value: Value) {
+        self.value = value
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
 
     @discardableResult
     func withLock<T, E: Error>(_ body: (inout Value) throws(E) -> T) throws(E) -> T {
-        lock.lock()
-        defer { lock.unlock() }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
         return try body(&value)
     }
 }

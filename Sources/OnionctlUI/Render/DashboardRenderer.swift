@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Draws a ``DashboardState`` into a ``ScreenGrid`` of any size. Pure: the same state, size,
 /// glyphs and time zone always give the same grid.
@@ -9,9 +9,9 @@ public struct DashboardRenderer: Sendable {
     public var glyphs: Glyphs
     public var keyMap: KeyMap
     /// For clock times in the log.
-    public var timeZone: TimeZone
+    public var timeZone: ClockZone
 
-    public init(glyphs: Glyphs = .unicode, keyMap: KeyMap = .standard, timeZone: TimeZone = .current) {
+    public init(glyphs: Glyphs = .unicode, keyMap: KeyMap = .standard, timeZone: ClockZone = .local) {
         self.glyphs = glyphs
         self.keyMap = keyMap
         self.timeZone = timeZone
@@ -51,7 +51,7 @@ public struct DashboardRenderer: Sendable {
     // MARK: Frame
 
     private func drawTooSmall(_ grid: inout ScreenGrid) {
-        let lines = ["Terminal too small: \(grid.width)×\(grid.height)".replacingOccurrences(of: "×", with: glyphs.isASCII ? "x" : "×"),
+        let lines = ["Terminal too small: \(grid.width)×\(grid.height)".replacing("×", with: glyphs.isASCII ? "x" : "×"),
                      "onionctl needs at least \(Self.minimumWidth)x\(Self.minimumHeight).",
                      "Enlarge the window, or press q to quit."]
         let top = max(0, grid.height / 2 - 1)
@@ -193,7 +193,10 @@ public struct DashboardRenderer: Sendable {
         y += 1
         let devices = state.visibleDevices
         let panelHeight = 7
-        let listBottom = body.bottom - panelHeight
+        // A proxy started with the dashboard takes the row (two if its problem needs them) just above the panel.
+        let proxyLine = state.snapshot.proxy.map { proxyText($0) }
+        let proxyLines = proxyLine.map { Array(wrapText($0.0, width: grid.width - 4).prefix(2)) } ?? []
+        let listBottom = body.bottom - panelHeight - proxyLines.count
         if let problem = state.snapshot.addressBookProblem {
             // The whole reason, wrapped: which file, which line, what is wrong, and that it is kept.
             y += 1
@@ -239,7 +242,12 @@ public struct DashboardRenderer: Sendable {
             let f = "filter: \(state.filter) (\(devices.count) of \(state.snapshot.devices.count))"
             grid.put(f, x: grid.width - ScreenGrid.displayWidth(f) - 1, y: listBottom + 1, role: .pending)
         }
-        if let device = state.currentDevice { drawSummaryPanel(state, device, &grid, top: listBottom + 2, bottom: body.bottom) }
+        for (i, line) in proxyLines.enumerated() {
+            grid.put(line, x: 2, y: listBottom + 2 + i, role: proxyLine?.1 ?? .text, maxWidth: grid.width - 4)
+        }
+        if let device = state.currentDevice {
+            drawSummaryPanel(state, device, &grid, top: body.bottom - panelHeight + 2, bottom: body.bottom)
+        }
     }
 
     private func drawReading(_ state: DashboardState, _ device: DeviceSnapshot, _ grid: inout ScreenGrid,
@@ -280,6 +288,16 @@ public struct DashboardRenderer: Sendable {
         case .http:
             put("HTTP device", .muted)
         }
+    }
+
+    /// The proxy in one line: where it listens and the streams it carries, or why it is not running.
+    func proxyText(_ proxy: ProxyStatus) -> (String, Role) {
+        guard let problem = proxy.problem else {
+            let open = proxy.openStreams == 1 ? "1 stream open" : "\(proxy.openStreams) streams open"
+            return ("SOCKS proxy on \(proxy.listen) \(glyphs.separator) \(open) \(glyphs.separator) \(proxy.totalStreams) in all",
+                    proxy.openStreams > 0 ? .ok : .text)
+        }
+        return ("SOCKS proxy on \(proxy.listen) not running: \(problem)", .error)
     }
 
     private func drawSummaryPanel(_ state: DashboardState, _ device: DeviceSnapshot, _ grid: inout ScreenGrid,
@@ -423,7 +441,7 @@ public struct DashboardRenderer: Sendable {
         let mark = t.state == .heating ? " \(glyphs.heating)" : t.state == .cooling ? " \(glyphs.cooling)" : ""
         grid.put(t.state.rawValue + mark, x: vx, y: y + 2, role: stateRole)
         row(3, "Humidity")
-        grid.put(t.humidity.map { String(format: "%.1f %%", $0) } ?? glyphs.dash, x: vx, y: y + 3, role: .text)
+        grid.put(t.humidity.map { $0.fixed(1) + " %" } ?? glyphs.dash, x: vx, y: y + 3, role: .text)
         row(4, "Updated")
         grid.put(device.lastUpdate.map { age(state.now.timeIntervalSince($0)) + " ago" } ?? glyphs.dash,
                  x: vx, y: y + 4, role: .text)
@@ -561,13 +579,18 @@ public struct DashboardRenderer: Sendable {
         y += 1
         line("Circuits", "\(tor.circuits.count) open")
         for c in tor.circuits where y <= body.bottom {
-            grid.put(String(format: "%08X", c.id), x: vx, y: y, role: .muted)
+            grid.put(c.id.hex(width: 8), x: vx, y: y, role: .muted)
             grid.put(c.purpose, x: vx + 10, y: y, role: .text, maxWidth: 25)
             grid.put(c.hops.joined(separator: " \(glyphs.chevron) "), x: vx + 36, y: y, role: .text,
                      maxWidth: grid.width - vx - 37)
             y += 1
         }
         y += 1
+        if let proxy = state.snapshot.proxy {
+            let (text, role) = proxyText(proxy)
+            line("Proxy", String(text.dropFirst("SOCKS proxy ".count)), role)
+            y += 1
+        }
         line("Devices", "")
         for d in state.snapshot.devices where y <= body.bottom {
             let (text, role) = connectionText(d, now: state.now)
@@ -582,14 +605,10 @@ public struct DashboardRenderer: Sendable {
         let f = state.filter.lowercased()
         let lines = state.snapshot.log.filter { f.isEmpty || $0.message.lowercased().contains(f) }
         let capacity = body.bottom - body.top + 1
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm:ss"
-        formatter.timeZone = timeZone
-        formatter.locale = Locale(identifier: "en_US_POSIX")
         if lines.isEmpty { grid.put("Nothing logged yet.", x: 2, y: body.top + 1, role: .muted) }
         for (i, line) in lines.suffix(capacity).enumerated() {
             let y = body.top + i
-            grid.put(formatter.string(from: line.time), x: 1, y: y, role: .muted)
+            grid.put(timeZone.clockTime(line.time), x: 1, y: y, role: .muted)
             let role: Role = line.level == .error ? .error : line.level == .warning ? .warning : line.level == .debug ? .muted : .text
             grid.put(pad(line.level.rawValue, 7), x: 11, y: y, role: role)
             grid.put(line.message, x: 19, y: y, role: role, maxWidth: grid.width - 20)
@@ -717,7 +736,7 @@ public struct DashboardRenderer: Sendable {
 
     private func seconds(_ t: TimeInterval?) -> String {
         guard let t else { return "" }
-        return String(format: "%.1fs", t)
+        return t.fixed(1) + "s"
     }
 
     private func pad(_ s: String, _ w: Int, right: Bool = false) -> String {

@@ -190,7 +190,7 @@ public struct Glyphs: Sendable, Equatable {
     /// Unicode when the locale's codeset is UTF-8 and the terminal is not a known ASCII-only one.
     public static func choose(codeset: String, term: String?, forceASCII: Bool = false) -> Glyphs {
         if forceASCII { return .ascii }
-        let utf8 = codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
+        let utf8 = codeset.uppercased().replacing("-", with: "") == "UTF8"
         let asciiTerms: Set<String> = ["vt100", "vt102", "vt220", "vt52", "dumb", "ansi"]
         if !utf8 || asciiTerms.contains(term ?? "") { return .ascii }
         return .unicode

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Something that happened, fed to ``DashboardReducer/reduce(_:_:)``.
 public enum DashboardEvent: Sendable, Equatable {
@@ -267,7 +267,7 @@ public struct DashboardReducer: Sendable {
                 state.prompt = text.isEmpty ? nil : .command(String(text.dropLast()))
             case .enter:
                 state.prompt = nil
-                let line = text.trimmingCharacters(in: .whitespaces)
+                let line = text.trimmingBlanks()
                 switch line {
                 case "": return []
                 case "q", "quit", "exit": return quit(&state)
@@ -390,4 +390,4 @@ public struct DashboardReducer: Sendable {
 }
 
 /// Temperatures as the UI prints them: one decimal.
-func format(_ value: Double) -> String { String(format: "%.1f", value) }
+func format(_ value: Double) -> String { value.fixed(1) }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OnionService
 import struct Devices.DeviceEntry
 
@@ -83,7 +83,7 @@ public enum OnionCheck: Sendable, Equatable {
     case valid(String)
 
     public init(_ text: String) {
-        var host = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var host = text.trimmingBlanks().lowercased()
         if host.hasSuffix(".onion") { host.removeLast(6) }
         if host.isEmpty { self = .empty; return }
         if let address = OnionAddress(validating: host) { self = .valid(address.description); return }

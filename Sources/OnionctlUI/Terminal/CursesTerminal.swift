@@ -1,5 +1,5 @@
 import CNCurses
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -51,11 +51,13 @@ final class CursesTerminal: Sendable {
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         let terminal = CursesTerminal(wakeRead: fds[0], wakeWrite: fds[1])
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
-            let thread = Thread {
-                terminal.threadMain(options: options, theme: theme, keys: keys, started: started)
+            do {
+                try startPosixThread(name: "onionctl-ncurses") {
+                    terminal.threadMain(options: options, theme: theme, keys: keys, started: started)
+                }
+            } catch {
+                started.resume(throwing: TerminalError("\(error)"))
             }
-            thread.name = "onionctl-ncurses"
-            thread.start()
         }
         return terminal
     }

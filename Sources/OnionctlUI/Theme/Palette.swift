@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How many colours the terminal gets from us.
 public enum ColorLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {

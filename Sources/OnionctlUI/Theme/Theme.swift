@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Text attributes that survive without colour.
 public struct TextAttributes: OptionSet, Sendable, Hashable {
@@ -30,7 +30,7 @@ public enum ThemeColor: Sendable, Hashable {
     static let ansiNames = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"]
 
     init?(parsing text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let t = text.trimmingBlanks().lowercased()
         if t == "default" || t == "-" { self = .terminalDefault; return }
         if let i = Self.ansiNames.firstIndex(of: t) { self = .indexed(i); return }
         if t.hasPrefix("bright-"), let i = Self.ansiNames.firstIndex(of: String(t.dropFirst(7))) {
@@ -61,7 +61,7 @@ public struct ThemeStyle: Sendable, Hashable {
 
     /// Parses `"<fg> [on <bg>][, attr…]"`, or attributes alone (`"bold, reverse"`).
     init(parsing value: String) throws(ThemeError) {
-        var parts = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var parts = value.split(separator: ",").map { $0.trimmingBlanks() }
         self.init()
         guard !parts.isEmpty else { return }
         let first = parts[0]
@@ -121,11 +121,11 @@ public struct Theme: Sendable, Equatable {
         var section = ""
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = n + 1
-            var line = raw.trimmingCharacters(in: .whitespaces)
+            var line = raw.trimmingBlanks()
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else { throw ThemeError("a table header must end with ]", line: lineNumber) }
-                section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                section = String(line.dropFirst().dropLast()).trimmingBlanks()
                 guard ["theme", "roles", "mono"].contains(section) else {
                     throw ThemeError("unknown table [\(section)]; expected [theme], [roles] or [mono]", line: lineNumber)
                 }
@@ -134,13 +134,13 @@ public struct Theme: Sendable, Equatable {
             guard let eq = line.firstIndex(of: "=") else {
                 throw ThemeError("expected key = \"value\"", line: lineNumber)
             }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            line = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmingBlanks()
+            line = line[line.index(after: eq)...].trimmingBlanks()
             guard line.hasPrefix("\""), let close = line.dropFirst().firstIndex(of: "\"") else {
                 throw ThemeError("the value of \(key) must be a \"quoted string\"", line: lineNumber)
             }
             let value = String(line[line.index(after: line.startIndex)..<close])
-            let rest = line[line.index(after: close)...].trimmingCharacters(in: .whitespaces)
+            let rest = line[line.index(after: close)...].trimmingBlanks()
             guard rest.isEmpty || rest.hasPrefix("#") else {
                 throw ThemeError("unexpected text after the value of \(key)", line: lineNumber)
             }

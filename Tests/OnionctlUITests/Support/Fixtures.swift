@@ -12,7 +12,7 @@ enum Fixtures {
     }
 
     static func renderer(ascii: Bool = false) -> DashboardRenderer {
-        DashboardRenderer(glyphs: ascii ? .ascii : .unicode, keyMap: .standard, timeZone: TimeZone(identifier: "UTC")!)
+        DashboardRenderer(glyphs: ascii ? .ascii : .unicode, keyMap: .standard, timeZone: .utc)
     }
 
     /// Feeds keys through the reducer, collecting effects.
