@@ -49,7 +49,9 @@ let package = Package(
         ]),
         .executableTarget(name: "onionctl", dependencies: ["OnionctlCLI", "OnionctlUI"]),
         // Headless soak driver over the dashboard's live backend (Benchmarks/soak runs it).
-        .executableTarget(name: "onionctl-soak", dependencies: ["OnionctlCLI"]),
+        .executableTarget(name: "onionctl-soak", dependencies: [
+            "OnionctlCLI", "OnionctlUI", "Devices", "TorClient", "OnionService", "TorCircuits",
+        ]),
 
         // MARK: Benchmark probe (Benchmarks/run drives it): one measurement per process.
         .executableTarget(name: "onionctl-bench", dependencies: [

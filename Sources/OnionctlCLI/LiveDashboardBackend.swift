@@ -12,7 +12,7 @@ import TorClient
 /// Tor client. It polls each device gently (code-me-not leaks heap on every `GET /links`), marks
 /// changes pending until the device's answer confirms them, and publishes immutable snapshots; the
 /// ncurses thread only ever renders the latest one, so the UI never waits on the network.
-actor LiveDashboardBackend: DashboardBackend {
+public actor LiveDashboardBackend: DashboardBackend {
     /// How often a device is read when nothing happens.
     static let thermostatInterval: TimeInterval = 15
     static let pinsInterval: TimeInterval = 60
@@ -39,7 +39,7 @@ actor LiveDashboardBackend: DashboardBackend {
     private var readGeneration: [String: Int] = [:]
     private var loop: Task<Void, Never>?
     /// Per device: polls answered and the reasons of the others (counts only; read by the soak driver).
-    private(set) var readTallies: [String: ReadTally] = [:]
+    public private(set) var readTallies: [String: ReadTally] = [:]
     private var nextDirectoryCheck = Date.distantPast
     /// The address book file's modification date and size when last read (changes are re-read).
     private var bookStamp: (Date?, Int?) = (nil, nil)
@@ -51,6 +51,11 @@ actor LiveDashboardBackend: DashboardBackend {
     private var proxyTasks: [Task<Void, Never>] = []
     /// How often the proxy's stream counts are read into the snapshot.
     static let proxyRefreshInterval: Duration = .milliseconds(250)
+
+    /// The backend without a SOCKS proxy (headless drivers such as `onionctl-soak`).
+    public init(store: AddressBookStore, configuration: TorClientConfiguration) {
+        self.init(store: store, configuration: configuration, limits: DeviceLimits(), proxyListen: nil)
+    }
 
     init(store: AddressBookStore, configuration: TorClientConfiguration, limits: DeviceLimits = DeviceLimits(),
          proxyListen: ListenAddress? = nil) {
@@ -64,7 +69,7 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     /// Loads the address book, starts bootstrapping and polling.
-    func start() async {
+    public func start() async {
         snapshot.tor.network = networkName
         await readAddressBook()
         log(.info, "onionctl dashboard started on the \(networkName)")
@@ -79,7 +84,7 @@ actor LiveDashboardBackend: DashboardBackend {
         }
     }
 
-    func stop() async {
+    public func stop() async {
         loop?.cancel()
         proxy?.stop()
         for task in proxyTasks { task.cancel() }
@@ -131,7 +136,7 @@ actor LiveDashboardBackend: DashboardBackend {
 
     // MARK: Snapshots
 
-    nonisolated func snapshots() -> AsyncStream<DashboardSnapshot> {
+    public nonisolated func snapshots() -> AsyncStream<DashboardSnapshot> {
         let (stream, continuation) = AsyncStream<DashboardSnapshot>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
         Task { await self.subscribe(id, continuation) }
@@ -227,7 +232,7 @@ actor LiveDashboardBackend: DashboardBackend {
         return (modified, Int(info.st_size))
     }
 
-    func reloadAddressBook() async throws {
+    public func reloadAddressBook() async throws {
         await readAddressBook()
         if let problem = snapshot.addressBookProblem { throw DashboardError(problem.message) }
     }
@@ -407,10 +412,10 @@ actor LiveDashboardBackend: DashboardBackend {
     }
 
     /// Counts of the client's channels, circuits and streams (read-only; for the soak driver).
-    func resourceCounts() async -> ChannelPoolCounts { await tor.pool.resourceCounts }
+    public func resourceCounts() async -> ChannelPoolCounts { await tor.pool.resourceCounts }
 
     /// The open rendezvous circuit per device, now (for the soak driver's circuit history).
-    func rendezvousCircuits() async -> [String: Circuit] {
+    public func rendezvousCircuits() async -> [String: Circuit] {
         var circuits: [String: Circuit] = [:]
         for entry in entries {
             if let circuit = await tor.openCircuit(to: entry.address) { circuits[entry.name] = circuit }
@@ -420,7 +425,7 @@ actor LiveDashboardBackend: DashboardBackend {
 
     /// Devices whose cached rendezvous circuit is open but registered on none of the client's open
     /// channels (such a circuit can send but never hears back). Checked now, not from the snapshot.
-    func unregisteredRendezvousCircuits() async -> [String] {
+    public func unregisteredRendezvousCircuits() async -> [String] {
         var open: [(String, Circuit)] = []
         for entry in entries {
             if let circuit = await tor.openCircuit(to: entry.address) { open.append((entry.name, circuit)) }
@@ -460,7 +465,7 @@ actor LiveDashboardBackend: DashboardBackend {
 
     // MARK: Commands
 
-    func refresh(device: String) async throws {
+    public func refresh(device: String) async throws {
         await reloadIfAddressBookChanged()  // r also picks up address-book changes made meanwhile
         guard entries.contains(where: { $0.name == device }) else { throw DashboardError("There is no device named \(device).") }
         if keyRefusals[device] != nil {  // the key may have been fixed (chmod) since: just re-read
@@ -475,7 +480,7 @@ actor LiveDashboardBackend: DashboardBackend {
         if let entry = entries.first(where: { $0.name == device }) { startRead(entry) }
     }
 
-    func adjustSetpoint(device: String, bySteps steps: Int) async throws {
+    public func adjustSetpoint(device: String, bySteps steps: Int) async throws {
         try requireUsableKey(device)
         guard let current = snapshot.device(named: device), let reading = current.thermostat else {
             throw DashboardError("\(device) has not been read yet; wait for its temperature, then try again.")
@@ -486,7 +491,7 @@ actor LiveDashboardBackend: DashboardBackend {
         Task { try? await self.apply(device, ThermostatChange(setpoint: target)) }
     }
 
-    func cycleMode(device: String) async throws {
+    public func cycleMode(device: String) async throws {
         try requireUsableKey(device)
         guard let current = snapshot.device(named: device), let reading = current.thermostat else {
             throw DashboardError("\(device) has not been read yet; wait for its reading, then try again.")
@@ -535,7 +540,7 @@ actor LiveDashboardBackend: DashboardBackend {
         }
     }
 
-    func togglePin(device: String, index: Int) async throws {
+    public func togglePin(device: String, index: Int) async throws {
         try requireUsableKey(device)
         guard let current = snapshot.device(named: device), let link = current.pins?.first(where: { $0.index == index }),
               let isOn = link.isOn, link.isToggleable else {
@@ -566,7 +571,7 @@ actor LiveDashboardBackend: DashboardBackend {
         log(.info, "\(device): confirmed \(link.name) \(link.isOn == true ? "on" : "off")")
     }
 
-    func addDevice(name: String, onion: String, kind: OnionctlUI.DeviceKind) async throws {
+    public func addDevice(name: String, onion: String, kind: OnionctlUI.DeviceKind) async throws {
         do {
             let entry = DeviceEntry(name: name, address: try OnionAddress(onion),
                                     kind: Devices.DeviceKind(rawValue: kind.rawValue) ?? .http)
@@ -578,7 +583,7 @@ actor LiveDashboardBackend: DashboardBackend {
         await readAddressBook()
     }
 
-    func removeDevice(name: String) async throws {
+    public func removeDevice(name: String) async throws {
         do { try store.modify { book, _ in _ = try book.remove(name) } } catch {
             throw DashboardError("Could not remove \(name): \(error)")
         }
@@ -586,7 +591,7 @@ actor LiveDashboardBackend: DashboardBackend {
         await readAddressBook()
     }
 
-    func runCommand(_ line: String) async throws -> String {
+    public func runCommand(_ line: String) async throws -> String {
         let words = line.split(separator: " ").map(String.init)
         guard let verb = words.first else { return "" }
         func need(_ count: Int, _ usage: String) throws {
@@ -656,7 +661,12 @@ actor LiveDashboardBackend: DashboardBackend {
 }
 
 /// How one device's polls went: answered, and the others by reason (``LiveDashboardBackend/reason(_:)``).
-struct ReadTally: Sendable, Equatable {
-    var answered = 0
-    var unanswered: [String: Int] = [:]
+public struct ReadTally: Sendable, Equatable {
+    public var answered = 0
+    public var unanswered: [String: Int] = [:]
+
+    public init(answered: Int = 0, unanswered: [String: Int] = [:]) {
+        self.answered = answered
+        self.unanswered = unanswered
+    }
 }

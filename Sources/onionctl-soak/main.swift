@@ -1,4 +1,4 @@
-// onionctl-soak: the headless soak driver (Benchmarks/soak runs it); see SoakDriver in OnionctlCLI.
+// onionctl-soak: the headless soak driver (Benchmarks/soak runs it); SoakDriver.swift beside it.
 import Foundation
 import OnionctlCLI
 

@@ -1,5 +1,6 @@
 import Devices
 import Foundation
+import OnionctlCLI
 import OnionctlUI
 import TorCircuits
 import TorClient

@@ -1,4 +1,5 @@
 import Foundation
+import OnionctlCLI
 #if canImport(Glibc)
 import Glibc
 #endif

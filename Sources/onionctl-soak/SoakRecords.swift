@@ -1,4 +1,5 @@
 import Foundation
+import OnionctlCLI
 
 /// One change the soak driver asked the dashboard for, and what the dashboard told the user.
 struct SoakChange: Codable, Sendable {
