@@ -99,6 +99,6 @@ public struct ProtocolVersions: Sendable, Equatable, Hashable, CustomStringConve
     /// What onionctl's embedded client implements (checked against `required-client-protocols`).
     public static let onionctlSupported: ProtocolVersions = ProtocolVersions([
         "Cons": [2...2], "Desc": [2...2], "FlowCtrl": [1...1], "Link": [4...5], "Microdesc": [2...2],
-        "Relay": [2...2], "HSDir": [2...2], "HSIntro": [4...4], "HSRend": [2...2], "DirCache": [2...2],
+        "Relay": [2...2, 4...4], "HSDir": [2...2], "HSIntro": [4...4], "HSRend": [2...2], "DirCache": [2...2],
     ])
 }
