@@ -275,6 +275,7 @@ public actor OnionServiceConnector {
             throw OnionServiceError.introductionFailed(onion: onion, detail: "the descriptor lists no introduction points")
         }
         let introductionPoints = descriptor.introductionPoints.shuffled()
+        let congestionControl = RendezvousCongestionControl.offer(descriptor: descriptor, consensus: directory.consensus.params)
         // The first introduction circuit is built while the rendezvous point is still being set up
         // (only the INTRODUCE1 cell needs it).
         var firstIntroduction: Task<Circuit, any Error>?
@@ -318,7 +319,8 @@ public actor OnionServiceConnector {
             do {
                 handshake = try HsNtorClient(introductionPoint: introPoint, subcredential: keys.subcredential)
                 body = try handshake.introduce1Body(rendezvousCookie: cookie, rendezvousOnionKey: rendezvousPoint.microdescriptor.ntorOnionKey,
-                                                    rendezvousLinkSpecifiers: rendezvousPoint.extendTarget.linkSpecifiers)
+                                                    rendezvousLinkSpecifiers: rendezvousPoint.extendTarget.linkSpecifiers,
+                                                    extensions: congestionControl?.introduce1Extensions ?? [])
             } catch {
                 failures.append("\(error)")
                 continue
@@ -360,6 +362,7 @@ public actor OnionServiceConnector {
                 recordRendezvous(Date().timeIntervalSince(ackedAt))
                 let result = try Self.complete(joined.data, with: introduced)
                 try rend.appendHop(name: onion, keys: result.hopKeys)
+                try congestionControl?.enable(on: rend)
                 return rend
             } catch CircuitError.timedOut {
                 failures.append("the service did not join the rendezvous within \(Int(wait.rounded())) s")

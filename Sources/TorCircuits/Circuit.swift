@@ -36,6 +36,9 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         var packageWindow = Circuit.circuitWindowStart
         var deliverWindow = Circuit.circuitWindowStart
         var expectedSendmeTags: [[UInt8]] = []
+        /// Congestion control negotiated with this hop (proposal 324): Vegas replaces the fixed
+        /// circuit package window, SENDMEs go every `sendme_inc` cells, streams use XON/XOFF.
+        var congestion: HopCongestion?
     }
 
     struct StreamState {
@@ -45,6 +48,8 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         var deliverWindow = Circuit.streamWindowStart
         var consumedSinceSendme = 0
         var connected = false
+        /// Its hop runs congestion control: no stream SENDMEs, XON/XOFF instead (proposal 344).
+        var flow: StreamFlow?
     }
 
     struct State {
@@ -62,6 +67,7 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         var expectations: [Expectation] = []
         /// The lowest circuit-SENDME version accepted (the consensus's `sendme_accept_min_version`).
         var sendmeAcceptMinVersion: Int
+        var flowCounts = FlowControlCounts()
 
         /// Removes and returns the writers waiting for window, to be resumed outside the lock.
         mutating func takeWindowWaiters() -> [CheckedContinuation<Void, any Error>] {
@@ -280,11 +286,17 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         var payload = try message.encodedPayload(padding: random)
         let tag = state.hops[hop].crypto.sealOutbound(&payload)
         if message.command == .data {
-            let window = state.hops[hop].packageWindow
-            if (window - 1) % Circuit.circuitWindowIncrement == 0 {
-                state.hops[hop].expectedSendmeTags.append(tag)
+            if state.hops[hop].congestion != nil {
+                if state.hops[hop].congestion!.vegas.cellSent(now: monotonicMicroseconds()) {
+                    state.hops[hop].expectedSendmeTags.append(tag)
+                }
+            } else {
+                let window = state.hops[hop].packageWindow
+                if (window - 1) % Circuit.circuitWindowIncrement == 0 {
+                    state.hops[hop].expectedSendmeTags.append(tag)
+                }
+                state.hops[hop].packageWindow -= 1
             }
-            state.hops[hop].packageWindow -= 1
         }
         for index in stride(from: hop, through: 0, by: -1) {
             state.hops[index].crypto.encryptOutbound(&payload)
