@@ -24,9 +24,13 @@ public actor OnionServiceConnector {
     /// Seconds from INTRODUCE_ACK to RENDEZVOUS2 of recent successful joins (most recent last).
     private var recentRendezvousTimes: [TimeInterval] = []
 
-    public init(network: any OnionServiceNetwork, stepTimeout: TimeInterval = 30) {
+    /// Whether to ask services for congestion control (``RendezvousCongestionControl``).
+    private let requestCongestionControl: Bool
+
+    public init(network: any OnionServiceNetwork, stepTimeout: TimeInterval = 30, requestCongestionControl: Bool = true) {
         self.network = network
         self.stepTimeout = stepTimeout
+        self.requestCongestionControl = requestCongestionControl
     }
 
     /// Opens a stream to `port` of the service, building or reusing its rendezvous circuit.
@@ -275,7 +279,8 @@ public actor OnionServiceConnector {
             throw OnionServiceError.introductionFailed(onion: onion, detail: "the descriptor lists no introduction points")
         }
         let introductionPoints = descriptor.introductionPoints.shuffled()
-        let congestionControl = RendezvousCongestionControl.offer(descriptor: descriptor, consensus: directory.consensus.params)
+        let congestionControl = requestCongestionControl
+            ? RendezvousCongestionControl.offer(descriptor: descriptor, consensus: directory.consensus.params) : nil
         // The first introduction circuit is built while the rendezvous point is still being set up
         // (only the INTRODUCE1 cell needs it).
         var firstIntroduction: Task<Circuit, any Error>?

@@ -7,11 +7,15 @@ public struct TorClientConfiguration: Sendable {
     public var paths: TorPaths
     /// Seconds allowed for each network step (connect, circuit hop, stream open).
     public var stepTimeout: TimeInterval
+    /// Ask onion services for congestion control (proposal 324) when their descriptor offers it
+    /// and the consensus turns it on. Off: always the fixed SENDME windows (for comparisons).
+    public var congestionControl: Bool
 
-    public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20) {
+    public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20, congestionControl: Bool = true) {
         self.network = network
         self.paths = paths ?? TorPaths.standard(networkID: network.networkID)
         self.stepTimeout = stepTimeout
+        self.congestionControl = congestionControl
     }
 
     /// The real Tor network, or the network file named by `path` (or `$ONIONCTL_NETWORK`).
