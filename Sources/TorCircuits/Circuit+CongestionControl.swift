@@ -31,6 +31,7 @@ struct StreamFlow: Equatable {
 /// XON/XOFF messages a circuit sent and received (for status views and tests).
 public struct FlowControlCounts: Sendable, Equatable {
     public var xoffSent = 0, xonSent = 0, xoffReceived = 0, xonReceived = 0
+    public init() {}
 }
 
 /// Microseconds of the monotonic clock, for RTT measurement.

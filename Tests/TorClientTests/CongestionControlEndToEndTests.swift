@@ -87,6 +87,34 @@ final class CongestionControlEndToEndTests: XCTestCase {
         XCTAssertTrue(circuit.isOpen)
         await client.shutdown()
     }
+
+    /// A network whose authorities vote `cc_alg=0`: C tor services then publish no `flow-control`
+    /// line, we ask for nothing, and the rendezvous circuit keeps the fixed SENDME windows; a
+    /// transfer still arrives byte for byte. (A network of its own: it takes a minute to start.)
+    func testWithoutFlowControlTheCircuitKeepsFixedWindows() async throws {
+        let network = try TestNetwork.fresh("cc-off", upArguments: ["--devices", "plain:thermostat", "--consensus-params", "cc_alg=0"])
+        defer { network.stop() }
+        let client = try makeClient("cc-off", network: network)
+        let directory = try await client.netDirectory()
+        XCTAssertEqual(directory.consensus.params["cc_alg"], 0)
+        let device = try network.device("plain")
+        let address = try OnionAddress(device.onion)
+        let size = 4 * 1024 * 1024
+        let download = try await fetchHTTP(client, device, "/test/blob?bytes=\(size)", maxBody: size)
+        XCTAssertEqual(download.status, 200)
+        XCTAssertEqual(download.body.count, size)
+        XCTAssertNil(download.body.indices.first { download.body[$0] != patternByte($0) }, "first differing byte")
+        let descriptor = try await XCTUnwrapAsync(await client.cachedDescriptor(for: address))
+        XCTAssertNil(descriptor.flowControl, "a C tor service publishes flow-control only while congestion control is on")
+        let circuit = try await XCTUnwrapAsync(await client.openCircuit(to: address))
+        XCTAssertFalse(circuit.usesCongestionControl(hop: circuit.hopCount - 1))
+        var upload = [UInt8](repeating: 0, count: 1024 * 1024)
+        for index in upload.indices { upload[index] = UInt8(truncatingIfNeeded: index &* 7 &+ 3) }
+        let echoed = try await fetchHTTP(client, device, "/test/echo", method: "POST", body: upload, maxBody: upload.count)
+        XCTAssertTrue(echoed.body == upload, "1 MB echoed back byte for byte")
+        XCTAssertEqual(circuit.flowControlCounts, FlowControlCounts())
+        await client.shutdown()
+    }
 }
 
 func XCTUnwrapAsync<T>(_ value: T?, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) async throws -> T {
