@@ -178,7 +178,10 @@ public final class HTTPServer: Sendable {
     }
 
     private func configureClientSocket(_ fd: Int32) {
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        // A write may wait while the client has paused the stream (congestion control's XOFF: C tor
+        // then stops reading from this socket until XON); a web server gives a slow client tens of
+        // seconds (nginx's send_timeout: 60 s), not 5.
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         #if canImport(Darwin)
         var yes: Int32 = 1

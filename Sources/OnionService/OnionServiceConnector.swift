@@ -27,12 +27,15 @@ public actor OnionServiceConnector {
     private let renewal: RendezvousRenewal
     /// When a background renewal of a service's rendezvous circuit last failed.
     private var renewalFailedAt: [OnionAddress: Date] = [:]
+    /// Whether to ask services for congestion control (``RendezvousCongestionControl``).
+    private let requestCongestionControl: Bool
 
     public init(network: any OnionServiceNetwork, stepTimeout: TimeInterval = 30,
-                renewal: RendezvousRenewal = .default) {
+                renewal: RendezvousRenewal = .default, requestCongestionControl: Bool = true) {
         self.network = network
         self.stepTimeout = stepTimeout
         self.renewal = renewal
+        self.requestCongestionControl = requestCongestionControl
     }
 
     /// Opens a stream to `port` of the service, building or reusing its rendezvous circuit.
@@ -339,6 +342,8 @@ public actor OnionServiceConnector {
             throw OnionServiceError.introductionFailed(onion: onion, detail: "the descriptor lists no introduction points")
         }
         let introductionPoints = descriptor.introductionPoints.shuffled()
+        let congestionControl = requestCongestionControl
+            ? RendezvousCongestionControl.offer(descriptor: descriptor, consensus: directory.consensus.params) : nil
         // The first introduction circuit is built while the rendezvous point is still being set up
         // (only the INTRODUCE1 cell needs it).
         var firstIntroduction: Task<Circuit, any Error>?
@@ -382,7 +387,8 @@ public actor OnionServiceConnector {
             do {
                 handshake = try HsNtorClient(introductionPoint: introPoint, subcredential: keys.subcredential)
                 body = try handshake.introduce1Body(rendezvousCookie: cookie, rendezvousOnionKey: rendezvousPoint.microdescriptor.ntorOnionKey,
-                                                    rendezvousLinkSpecifiers: rendezvousPoint.extendTarget.linkSpecifiers)
+                                                    rendezvousLinkSpecifiers: rendezvousPoint.extendTarget.linkSpecifiers,
+                                                    extensions: congestionControl?.introduce1Extensions ?? [])
             } catch {
                 failures.append("\(error)")
                 continue
@@ -424,6 +430,7 @@ public actor OnionServiceConnector {
                 recordRendezvous(Date().timeIntervalSince(ackedAt))
                 let result = try Self.complete(joined.data, with: introduced)
                 try rend.appendHop(name: onion, keys: result.hopKeys)
+                try congestionControl?.enable(on: rend)
                 return rend
             } catch CircuitError.timedOut {
                 failures.append("the service did not join the rendezvous within \(Int(wait.rounded())) s")

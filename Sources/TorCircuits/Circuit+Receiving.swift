@@ -81,7 +81,9 @@ extension Circuit {
     private func route(_ state: inout State, _ message: RelayMessage, from hop: Int,
                        deliveries: inout [() -> Void]) -> String? {
         let command = message.command
-        if command == .data {
+        if command == .data, state.hops[hop].congestion != nil {
+            countDeliveredForCongestionSendme(&state, from: hop)
+        } else if command == .data {
             state.hops[hop].deliverWindow -= 1
             if state.hops[hop].deliverWindow < 0 { return "\(state.describe(hop: hop)) overran the circuit window" }
             if state.hops[hop].deliverWindow <= Circuit.circuitWindowStart - Circuit.circuitWindowIncrement {
@@ -92,7 +94,7 @@ extension Circuit {
             }
         }
         switch command {
-        case .data, .connected, .end:
+        case .data, .connected, .end, .xon, .xoff:
             return routeStreamMessage(&state, message, from: hop, deliveries: &deliveries)
         case .sendme:
             if message.streamID == 0 { return handleCircuitSendme(&state, message, from: hop, deliveries: &deliveries) }
@@ -139,9 +141,13 @@ extension Circuit {
             let events = stream.events
             switch command {
             case .data:
-                stream.deliverWindow -= 1
-                if stream.deliverWindow < 0 {
-                    return "\(source) overran stream \(id)'s window (it kept sending without the SENDMEs that allow it)"
+                if stream.flow != nil {
+                    if let violation = receivedFlowControlledData(&state, &stream, id: id, source: source) { return violation }
+                } else {
+                    stream.deliverWindow -= 1
+                    if stream.deliverWindow < 0 {
+                        return "\(source) overran stream \(id)'s window (it kept sending without the SENDMEs that allow it)"
+                    }
                 }
                 stream.connected = true
                 state.streams[id] = stream
@@ -161,7 +167,12 @@ extension Circuit {
                     for waiter in waiters { waiter.resume() }
                     if reason == .done { events.finish() } else { events.finish(throwing: StreamError.refused(reason)) }
                 }
+            case .xon, .xoff:
+                return receivedFlowControl(&state, &stream, message, id: id, source: source, deliveries: &deliveries)
             default: // stream SENDME
+                guard stream.flow == nil else {
+                    return "\(source) sent a stream SENDME for stream \(id), which runs under congestion control (XON/XOFF instead)"
+                }
                 stream.packageWindow += Circuit.streamWindowIncrement
                 if stream.packageWindow > Circuit.streamWindowStart { return "\(source) overflowed stream \(id)'s window with SENDMEs" }
                 state.streams[id] = stream
@@ -209,9 +220,15 @@ extension Circuit {
         case let .v1(digest):
             guard constantTimeEquals(digest, expected) else { return "circuit SENDME from \(source) carries the wrong digest" }
         }
-        state.hops[hop].packageWindow += Circuit.circuitWindowIncrement
         state.hops[hop].circuitSendmesReceived += 1
-        if state.hops[hop].packageWindow > Circuit.circuitWindowStart { return "circuit SENDME from \(source) overflowed the window" }
+        if state.hops[hop].congestion != nil {
+            do { try state.hops[hop].congestion!.vegas.sendmeReceived(now: monotonicMicroseconds()) } catch {
+                return "circuit SENDME from \(source) acknowledges data never sent"
+            }
+        } else {
+            state.hops[hop].packageWindow += Circuit.circuitWindowIncrement
+            if state.hops[hop].packageWindow > Circuit.circuitWindowStart { return "circuit SENDME from \(source) overflowed the window" }
+        }
         let waiters = state.takeWindowWaiters()
         deliveries.append { for waiter in waiters { waiter.resume() } }
         return nil

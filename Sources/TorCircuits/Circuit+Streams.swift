@@ -5,10 +5,15 @@ import TorProto
 extension Circuit {
     /// Opens a stream at the last hop with `begin` (BEGIN or BEGIN_DIR) and waits for CONNECTED.
     public func openStream(_ command: RelayCommand, body: [UInt8] = [], timeout: TimeInterval = 20) async throws -> TorStream {
-        // A stream buffers at most its window of DATA cells, plus CONNECTED.
-        let events = AsyncQueue<StreamEvent>(capacity: Circuit.streamWindowStart + 1)
+        // A stream buffers at most its window of DATA cells (under congestion control, what XOFF
+        // lets through: ``StreamFlow/bufferLimit``), plus CONNECTED.
+        let flow = state.withLock { state in state.hops.last?.congestion.map { StreamFlow(parameters: $0.vegas.parameters) } }
+        let events = AsyncQueue<StreamEvent>(capacity: (flow?.bufferLimit ?? Circuit.streamWindowStart) + 1)
         let (streamID, hop) = try state.withLock { state -> (UInt16, Int) in
             if let failure = state.failure { throw failure }
+            guard state.hops.last?.congestion.map({ StreamFlow(parameters: $0.vegas.parameters) }) == flow else {
+                throw CircuitError.protocolViolation("congestion control changed while a stream was being opened")
+            }
             var id = state.nextStreamID
             for _ in 0..<65_536 {
                 if id != 0 && state.streams[id] == nil && state.halfClosed[id] == nil { break }
@@ -16,7 +21,7 @@ extension Circuit {
             }
             state.nextStreamID = id &+ 1
             let hop = state.hops.count - 1
-            state.streams[id] = StreamState(hop: hop, events: events)
+            state.streams[id] = StreamState(hop: hop, events: events, flow: flow)
             try sendLocked(&state, RelayMessage(command: command, streamID: id, data: body), toHop: hop, early: false)
             return (id, hop)
         }
@@ -58,9 +63,9 @@ extension Circuit {
         try state.withLock { state in
             if let failure = state.failure { throw failure }
             guard var stream = state.streams[message.streamID] else { throw StreamError.closed }
-            guard stream.packageWindow > 0 && state.hops[stream.hop].packageWindow > 0 else { return false }
+            guard Self.windowOpen(state, stream) else { return false }
             try sendLocked(&state, message, toHop: stream.hop, early: false)
-            stream.packageWindow -= 1
+            if stream.flow == nil { stream.packageWindow -= 1 }
             state.streams[message.streamID] = stream
             return true
         }
@@ -74,7 +79,7 @@ extension Circuit {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let resumeNow = state.withLock { state -> Bool in
                     guard state.failure == nil, let stream = state.streams[streamID] else { return true }
-                    if stream.packageWindow > 0 && state.hops[stream.hop].packageWindow > 0 { return true }
+                    if Self.windowOpen(state, stream) { return true }
                     // Checked under the lock the cancellation handler takes: no lost wake-up.
                     if Task.isCancelled { return true }
                     state.windowWaiters.append(continuation)
@@ -94,6 +99,11 @@ extension Circuit {
     func consumed(cells: Int, streamID: UInt16) {
         state.withLock { state in
             guard var stream = state.streams[streamID] else { return }
+            if stream.flow != nil {
+                consumedFlowControlled(&state, &stream, cells: cells, id: streamID)
+                state.streams[streamID] = stream
+                return
+            }
             stream.consumedSinceSendme += cells
             var sendmes = 0
             while stream.consumedSinceSendme >= Circuit.streamWindowIncrement {
@@ -113,7 +123,8 @@ extension Circuit {
     func endStream(_ streamID: UInt16) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             guard let stream = state.streams.removeValue(forKey: streamID) else { return [] }
-            state.rememberHalfClosed(streamID, HalfClosedStream(hop: stream.hop, dataAllowed: max(stream.deliverWindow, 0)))
+            let allowed = stream.flow?.bufferLimit ?? max(stream.deliverWindow, 0)
+            state.rememberHalfClosed(streamID, HalfClosedStream(hop: stream.hop, dataAllowed: allowed))
             try? sendLocked(&state, RelayMessage(command: .end, streamID: streamID, data: [EndReason.misc.rawValue]),
                             toHop: stream.hop, early: false)
             return state.takeWindowWaiters()

@@ -31,10 +31,15 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
     struct Hop {
         var name: String
         var crypto: RelayCryptoLayer
+        /// How the hop was added (``HandshakeType``); nil for the virtual onion-service hop.
+        var handshakeType: UInt16?
         var packageWindow = Circuit.circuitWindowStart
         var deliverWindow = Circuit.circuitWindowStart
         var expectedSendmeTags: [[UInt8]] = []
         var circuitSendmesReceived = 0
+        /// Congestion control negotiated with this hop (proposal 324): Vegas replaces the fixed
+        /// circuit package window, SENDMEs go every `sendme_inc` cells, streams use XON/XOFF.
+        var congestion: HopCongestion?
     }
 
     struct StreamState {
@@ -44,6 +49,8 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         var deliverWindow = Circuit.streamWindowStart
         var consumedSinceSendme = 0
         var connected = false
+        /// Its hop runs congestion control: no stream SENDMEs, XON/XOFF instead (proposal 344).
+        var flow: StreamFlow?
     }
 
     struct State {
@@ -61,6 +68,7 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         var expectations: [Expectation] = []
         /// The lowest circuit-SENDME version accepted (the consensus's `sendme_accept_min_version`).
         var sendmeAcceptMinVersion: Int
+        var flowCounts = FlowControlCounts()
 
         /// Removes and returns the writers waiting for window, to be resumed outside the lock.
         mutating func takeWindowWaiters() -> [CheckedContinuation<Void, any Error>] {
@@ -125,7 +133,7 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
                            sendmeAcceptMinVersion: Int) async throws -> Circuit {
         let handshake = CreateFastHandshake()
         return try await createFirstHop(over: transport, name: name, request: .createFast, payload: handshake.clientMaterial,
-                                        reply: .createdFast, timeout: timeout, sendmeAcceptMinVersion: sendmeAcceptMinVersion) {
+                                        reply: .createdFast, handshakeType: HandshakeType.createFast, timeout: timeout, sendmeAcceptMinVersion: sendmeAcceptMinVersion) {
             try handshake.complete(reply: $0)
         }
     }
@@ -138,18 +146,19 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
 
     static func create(over transport: any CircuitTransport, target: ExtendTarget, timeout: TimeInterval,
                        sendmeAcceptMinVersion: Int) async throws -> Circuit {
-        let handshake = try NtorClientHandshake(relayID: target.rsaIdentity, relayOnionKey: target.ntorOnionKey)
-        let body = Create2Body(handshakeType: HandshakeType.ntor, handshakeData: handshake.onionskin).encoded()
+        let handshake = try HopHandshake(target: target)
+        let body = Create2Body(handshakeType: handshake.type, handshakeData: handshake.onionskin).encoded()
         return try await createFirstHop(over: transport, name: target.nickname, request: .create2, payload: body,
-                                        reply: .created2, timeout: timeout, sendmeAcceptMinVersion: sendmeAcceptMinVersion) {
-            try handshake.complete(reply: try decodeCreated2Body($0))
+                                        reply: .created2, handshakeType: handshake.type, timeout: timeout,
+                                        sendmeAcceptMinVersion: sendmeAcceptMinVersion) {
+            try handshake.complete(reply: try decodeCreated2Body($0)).material
         }
     }
 
     /// Sends the first hop's create cell, accepts only its matching reply, and derives the hop's keys
     /// (the key material is wiped once the hop's crypto holds it).
     private static func createFirstHop(over transport: any CircuitTransport, name: String, request: ChannelCommand,
-                                       payload: [UInt8], reply: ChannelCommand, timeout: TimeInterval,
+                                       payload: [UInt8], reply: ChannelCommand, handshakeType: UInt16, timeout: TimeInterval,
                                        sendmeAcceptMinVersion: Int,
                                        complete: ([UInt8]) throws -> [UInt8]) async throws -> Circuit {
         let circuit = Circuit(transport: transport, sendmeAcceptMinVersion: sendmeAcceptMinVersion)
@@ -160,7 +169,7 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         do {
             var material = try complete(body)
             defer { wipe(&material) }
-            try circuit.appendHop(name: name, keys: HopKeys(tor1Material: material))
+            try circuit.appendHop(name: name, keys: HopKeys(tor1Material: material), handshakeType: handshakeType)
         } catch {
             circuit.destroy()
             throw CircuitError.handshake("\(name): \(error)")
@@ -168,10 +177,11 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         return circuit
     }
 
-    /// Extends the circuit by one hop with EXTEND2 (in RELAY_EARLY) and ntor.
+    /// Extends the circuit by one hop with EXTEND2 (in RELAY_EARLY) and ntor v3 or ntor
+    /// (``ExtendTarget/handshakeType``).
     public func extend(to target: ExtendTarget, timeout: TimeInterval = 15) async throws {
-        let handshake = try NtorClientHandshake(relayID: target.rsaIdentity, relayOnionKey: target.ntorOnionKey)
-        let extend = Extend2Message(linkSpecifiers: target.linkSpecifiers, handshakeType: HandshakeType.ntor,
+        let handshake = try HopHandshake(target: target)
+        let extend = Extend2Message(linkSpecifiers: target.linkSpecifiers, handshakeType: handshake.type,
                                     handshakeData: handshake.onionskin)
         try state.withLock { state in
             guard state.pendingHandshake == .none else {
@@ -188,20 +198,25 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         }
         let reply = try await awaitHandshake(timeout: timeout, what: "extending to \(target.nickname)")
         do {
-            var material = try handshake.complete(reply: try decodeCreated2Body(reply, what: "EXTENDED2"))
+            var material = try handshake.complete(reply: try decodeCreated2Body(reply, what: "EXTENDED2")).material
             defer { wipe(&material) }
-            try appendHop(name: target.nickname, keys: HopKeys(tor1Material: material))
+            try appendHop(name: target.nickname, keys: HopKeys(tor1Material: material), handshakeType: handshake.type)
         } catch {
             destroy()
             throw CircuitError.handshake("extending to \(target.nickname): \(error)")
         }
     }
 
-    /// Appends a hop whose keys came from elsewhere (the onion-service virtual hop).
-    public func appendHop(name: String, keys: HopKeys) throws {
+    /// Appends a hop whose keys came from elsewhere (the onion-service virtual hop, whose
+    /// handshake is hs-ntor: `handshakeType` nil).
+    public func appendHop(name: String, keys: HopKeys, handshakeType: UInt16? = nil) throws {
         let crypto = try RelayCryptoLayer(keys: keys)
-        state.withLock { $0.hops.append(Hop(name: name, crypto: crypto)) }
+        state.withLock { $0.hops.append(Hop(name: name, crypto: crypto, handshakeType: handshakeType)) }
     }
+
+    /// The CREATE2 handshake type each hop was added with (``HandshakeType``), first to last;
+    /// nil for the onion-service virtual hop.
+    public var hopHandshakeTypes: [UInt16?] { state.withLock { $0.hops.map(\.handshakeType) } }
 
     private func register() throws -> UInt32 {
         let id = try transport.register(self)
@@ -272,11 +287,17 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         var payload = try message.encodedPayload(padding: random)
         let tag = state.hops[hop].crypto.sealOutbound(&payload)
         if message.command == .data {
-            let window = state.hops[hop].packageWindow
-            if (window - 1) % Circuit.circuitWindowIncrement == 0 {
-                state.hops[hop].expectedSendmeTags.append(tag)
+            if state.hops[hop].congestion != nil {
+                if state.hops[hop].congestion!.vegas.cellSent(now: monotonicMicroseconds()) {
+                    state.hops[hop].expectedSendmeTags.append(tag)
+                }
+            } else {
+                let window = state.hops[hop].packageWindow
+                if (window - 1) % Circuit.circuitWindowIncrement == 0 {
+                    state.hops[hop].expectedSendmeTags.append(tag)
+                }
+                state.hops[hop].packageWindow -= 1
             }
-            state.hops[hop].packageWindow -= 1
         }
         for index in stride(from: hop, through: 0, by: -1) {
             state.hops[index].crypto.encryptOutbound(&payload)

@@ -31,8 +31,12 @@ public struct Relay: Sendable, Hashable {
     /// How to extend a circuit to this relay.
     public var extendTarget: ExtendTarget {
         ExtendTarget(nickname: displayName, ipv4: status.addressBytes, port: status.orPort, rsaIdentity: rsaIdentity,
-                     ed25519Identity: ed25519Identity, ntorOnionKey: microdescriptor.ntorOnionKey)
+                     ed25519Identity: ed25519Identity, ntorOnionKey: microdescriptor.ntorOnionKey,
+                     supportsNtorV3: supportsNtorV3)
     }
+
+    /// Whether the relay lists ntor v3 (`Relay=4` in its consensus `pr` line).
+    public var supportsNtorV3: Bool { status.protocols.supports("Relay", 4) }
 
     public static func == (lhs: Relay, rhs: Relay) -> Bool { lhs.rsaIdentity == rhs.rsaIdentity }
     public func hash(into hasher: inout Hasher) { hasher.combine(rsaIdentity) }

@@ -141,7 +141,8 @@ public actor TorClient {
     private func onionConnector() -> OnionServiceConnector {
         if let connector { return connector }
         let made = OnionServiceConnector(network: self, stepTimeout: max(configuration.stepTimeout, 30),
-                                         renewal: configuration.rendezvousRenewal)
+                                         renewal: configuration.rendezvousRenewal,
+                                         requestCongestionControl: configuration.congestionControl)
         connector = made
         return made
     }

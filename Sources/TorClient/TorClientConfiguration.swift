@@ -11,11 +11,15 @@ public struct TorClientConfiguration: Sendable {
     /// When a rendezvous circuit to a service that never acknowledges data (sends no circuit
     /// SENDMEs, as Minitor firmware) is replaced before it stalls.
     public var rendezvousRenewal: RendezvousRenewal = .default
+    /// Ask onion services for congestion control (proposal 324) when their descriptor offers it
+    /// and the consensus turns it on. Off: always the fixed SENDME windows (for comparisons).
+    public var congestionControl: Bool
 
-    public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20) {
+    public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20, congestionControl: Bool = true) {
         self.network = network
         self.paths = paths ?? TorPaths.standard(networkID: network.networkID)
         self.stepTimeout = stepTimeout
+        self.congestionControl = congestionControl
     }
 
     /// The real Tor network, or the network file named by `path` (or `$ONIONCTL_NETWORK`).

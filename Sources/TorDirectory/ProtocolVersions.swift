@@ -97,8 +97,9 @@ public struct ProtocolVersions: Sendable, Equatable, Hashable, CustomStringConve
     }
 
     /// What onionctl's embedded client implements (checked against `required-client-protocols`).
+    /// `FlowCtrl=2` (congestion control) is negotiated with onion services; `Relay=4` is ntor v3.
     public static let onionctlSupported: ProtocolVersions = ProtocolVersions([
-        "Cons": [2...2], "Desc": [2...2], "FlowCtrl": [1...1], "Link": [4...5], "Microdesc": [2...2],
-        "Relay": [2...2], "HSDir": [2...2], "HSIntro": [4...4], "HSRend": [2...2], "DirCache": [2...2],
+        "Cons": [2...2], "Desc": [2...2], "FlowCtrl": [1...2], "Link": [4...5], "Microdesc": [2...2],
+        "Relay": [2...2, 4...4], "HSDir": [2...2], "HSIntro": [4...4], "HSRend": [2...2], "DirCache": [2...2],
     ])
 }

@@ -104,6 +104,9 @@ public struct Extend2Message: Equatable, Sendable {
 
 /// CREATE2 / CREATED2 / EXTENDED2 handshake containers.
 public enum HandshakeType {
+    /// CREATE_FAST has its own cell, never CREATE2; 1 is C tor's number for it
+    /// (`ONION_HANDSHAKE_TYPE_FAST`), used to record how a hop was made.
+    public static let createFast: UInt16 = 1
     public static let ntor: UInt16 = 2
     public static let ntorV3: UInt16 = 3
 }

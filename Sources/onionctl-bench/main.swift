@@ -47,6 +47,8 @@ struct Options {
     var bytes = 0
     var timeout: Double = 120
     var streams = 1
+    /// `--cc on|off`: ask services for congestion control (default on).
+    var congestionControl = true
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -64,6 +66,9 @@ struct Options {
             case "--bytes": bytes = Int(value) ?? -1
             case "--timeout": timeout = Double(value) ?? -1
             case "--streams": streams = Int(value) ?? -1
+            case "--cc":
+                guard value == "on" || value == "off" else { throw BenchError("--cc takes on or off") }
+                congestionControl = value == "on"
             default: throw BenchError("unknown option \(flag)")
             }
         }
@@ -146,8 +151,15 @@ func makeClient(_ options: Options, fresh: Bool) throws -> TorClient {
     let text = try String(contentsOfFile: options.network, encoding: .utf8)
     let config = TorClientConfiguration(
         network: try NetworkConfig(parsing: text),
-        paths: TorPaths(cacheDirectory: cache.appendingPathComponent("cache"), stateDirectory: cache.appendingPathComponent("state")))
+        paths: TorPaths(cacheDirectory: cache.appendingPathComponent("cache"), stateDirectory: cache.appendingPathComponent("state")),
+        congestionControl: options.congestionControl)
     return TorClient(configuration: config)
+}
+
+/// "congestion control (Vegas, XON/XOFF)" or "fixed windows": what the rendezvous circuit to `address` runs.
+func negotiatedMode(_ client: TorClient, _ address: OnionAddress) async -> String {
+    guard let circuit = await client.openCircuit(to: address) else { return "no circuit" }
+    return circuit.usesCongestionControl(hop: circuit.hopCount - 1) ? "congestion control (Vegas, XON/XOFF)" : "fixed windows"
 }
 
 func addKeys(_ client: TorClient, _ options: Options, _ addresses: [OnionAddress]) async throws {
@@ -225,7 +237,8 @@ func run(_ options: Options) async throws {
         }
         let seconds = Date().timeIntervalSince(started)
         let moved = part * options.streams
-        emit(["mode": .text("download"), "bytes": .number(Double(moved)), "streams": .number(Double(options.streams)),
+        emit(["mode": .text("download"), "flow_control": .text(await negotiatedMode(client, first)),
+              "bytes": .number(Double(moved)), "streams": .number(Double(options.streams)),
               "seconds": .number(seconds), "mbit_s": .number(Double(moved) * 8 / seconds / 1e6)])
 
     case "upload":
@@ -238,7 +251,8 @@ func run(_ options: Options) async throws {
         let response = try await request(client, first, method: "POST", path: "/test/echo", body: body, maxBody: size, timeout: timeout)
         let seconds = Date().timeIntervalSince(started)
         guard response.body == body else { throw BenchError("upload: echo differs (\(response.body.count) bytes back)") }
-        emit(["mode": .text("upload"), "bytes": .number(Double(size)), "seconds": .number(seconds),
+        emit(["mode": .text("upload"), "flow_control": .text(await negotiatedMode(client, first)),
+              "bytes": .number(Double(size)), "seconds": .number(seconds),
               "mbit_s": .number(Double(size) * 8 / seconds / 1e6)])
 
     case "scale":

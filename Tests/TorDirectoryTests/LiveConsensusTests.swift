@@ -25,7 +25,7 @@ final class LiveConsensusTests: XCTestCase {
         // onionctl implements everything required of clients.
         XCTAssertTrue(ProtocolVersions.onionctlSupported.missing(from: c.requiredClientProtocols).isEmpty)
         XCTAssertEqual(ProtocolVersions.onionctlSupported.missing(from: c.recommendedClientProtocols).description,
-                       "FlowCtrl=2 Relay=3-4")
+                       "Relay=3")
 
         XCTAssertEqual(c.params["hsdir_spread_store"], 4)
         XCTAssertEqual(c.params["cc_alg"], 2)

@@ -19,9 +19,9 @@ final class ProtocolVersionsTests: XCTestCase {
         let required = try ProtocolVersions(parsing: "Cons=2 Desc=2 FlowCtrl=1 Link=4 Microdesc=2 Relay=2")
         XCTAssertTrue(ProtocolVersions.onionctlSupported.missing(from: required).isEmpty)
         let future = try ProtocolVersions(parsing: "Cons=2 Link=4-6 Relay=2-4 NewThing=1")
-        XCTAssertEqual(ProtocolVersions.onionctlSupported.missing(from: future).description, "Link=6 NewThing=1 Relay=3-4")
+        XCTAssertEqual(ProtocolVersions.onionctlSupported.missing(from: future).description, "Link=6 NewThing=1 Relay=3")
         XCTAssertEqual(ProtocolVersions.onionctlSupported.description,
-                       "Cons=2 Desc=2 DirCache=2 FlowCtrl=1 HSDir=2 HSIntro=4 HSRend=2 Link=4-5 Microdesc=2 Relay=2")
+                       "Cons=2 Desc=2 DirCache=2 FlowCtrl=1-2 HSDir=2 HSIntro=4 HSRend=2 Link=4-5 Microdesc=2 Relay=2,4")
     }
 
     func testMalformed() {
