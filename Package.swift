@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "onionctl", targets: ["onionctl"]),
         .executable(name: "onion-device", targets: ["onion-device"]),
         .executable(name: "onionctl-bench", targets: ["onionctl-bench"]),
+        .executable(name: "torpow-bench", targets: ["torpow-bench"]),
         .library(name: "TorClient", targets: ["TorClient"]),
         // For Fuzz/ (a separate package that can only depend on products); brings TorClient too.
         .library(name: "Devices", targets: ["Devices"]),
@@ -29,6 +30,8 @@ let package = Package(
         // MARK: The embedded Tor client, bottom to top.
         .target(name: "TorCrypto", dependencies: ["COpenSSL", "CSodium"]),
         .target(name: "TorProto", dependencies: ["TorCrypto"]),
+        // Onion-service proof of work (prop 327): HashX, Equi-X and the v1 puzzle.
+        .target(name: "TorPoW", dependencies: ["TorCrypto"]),
         .target(name: "TorDirectory", dependencies: ["TorProto", "TorCrypto"]),
         .target(name: "TorCircuits", dependencies: ["TorDirectory", "TorProto", "TorCrypto", "COpenSSL"]),
         .target(name: "OnionService", dependencies: ["TorCircuits", "TorDirectory", "TorProto", "TorCrypto"]),
@@ -50,6 +53,9 @@ let package = Package(
             "TorClient", "OnionService", "TorCircuits", "TorCrypto", "TorDirectory", "Devices",
         ]),
 
+        // Equi-X solves/s of our solver (Benchmarks/pow-bench compares it with C tor's).
+        .executableTarget(name: "torpow-bench", dependencies: ["TorPoW"]),
+
         // MARK: The simulated device (thermostat / code-me-not pins) used by the private network.
         .target(name: "DeviceSimulator"),
         .executableTarget(name: "onion-device", dependencies: ["DeviceSimulator"]),
@@ -60,6 +66,7 @@ let package = Package(
         .testTarget(name: "TorDirectoryTests", dependencies: ["TorDirectory"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeviceSimulatorTests", dependencies: ["DeviceSimulator"]),
         .testTarget(name: "TorProtoTests", dependencies: ["TorProto"]),
+        .testTarget(name: "TorPoWTests", dependencies: ["TorPoW", "TorCrypto"]),
         .testTarget(name: "TorCircuitsTests", dependencies: ["TorCircuits", "TorProto", "TorCrypto", "TorDirectory"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TorClientTests", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorDirectory", "TorProto", "TorCrypto", "Devices", "TestSupport"]),
