@@ -140,7 +140,8 @@ public actor TorClient {
 
     private func onionConnector() -> OnionServiceConnector {
         if let connector { return connector }
-        let made = OnionServiceConnector(network: self, stepTimeout: max(configuration.stepTimeout, 30))
+        let made = OnionServiceConnector(network: self, stepTimeout: max(configuration.stepTimeout, 30),
+                                         proofOfWorkBudget: configuration.proofOfWorkBudget)
         connector = made
         return made
     }

@@ -7,6 +7,9 @@ public struct TorClientConfiguration: Sendable {
     public var paths: TorPaths
     /// Seconds allowed for each network step (connect, circuit hop, stream open).
     public var stepTimeout: TimeInterval
+    /// The most time one onion-service proof of work (prop 327) may take before the introduction
+    /// goes without one; zero never solves (a client without proof of work, for comparisons).
+    public var proofOfWorkBudget: Duration = .seconds(60)
 
     public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20) {
         self.network = network

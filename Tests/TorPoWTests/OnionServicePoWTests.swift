@@ -187,3 +187,39 @@ final class OnionServicePoWTests: XCTestCase {
         XCTAssertEqual(OnionServicePoW.effort(suggested: 50_000, retries: 0), 10_000)
     }
 }
+
+final class BackgroundSolveTests: XCTestCase {
+    let inputs = OnionServicePoW.Inputs(blindedId: [UInt8](repeating: 7, count: 32),
+                                        seed: [UInt8](repeating: 9, count: 32), effort: 4)
+
+    /// A low effort is solved within a generous budget, and the result verifies.
+    func testSolvesWithinBudget() async throws {
+        let s = try await OnionServicePoW.solve(inputs, budget: .seconds(120))
+        let solution = try XCTUnwrap(s)
+        XCTAssertEqual(solution.effort, 4)
+        XCTAssertNoThrow(try OnionServicePoW.verify(solution, blindedId: inputs.blindedId, seed: inputs.seed))
+    }
+
+    /// An effort far beyond the budget gives up with nil.
+    func testBudgetRunsOut() async throws {
+        var hard = inputs
+        hard.effort = .max
+        let s = try await OnionServicePoW.solve(hard, budget: .milliseconds(200))
+        XCTAssertNil(s)
+    }
+
+    /// Cancelling the task stops the solver and throws CancellationError.
+    func testCancellation() async {
+        var hard = inputs
+        hard.effort = .max
+        let task = Task { try await OnionServicePoW.solve(hard, budget: .seconds(600)) }
+        try? await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        do {
+            _ = try await task.value
+            XCTFail("expected cancellation")
+        } catch {
+            XCTAssertTrue(error is CancellationError, "\(error)")
+        }
+    }
+}
