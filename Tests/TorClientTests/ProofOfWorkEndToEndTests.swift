@@ -15,6 +15,8 @@ import XCTest
 /// per second) is flooded with introductions by a bounded load generator on loopback. onionctl,
 /// which solves the Equi-X puzzle and raises its effort when an introduction goes unanswered (as C
 /// tor does), reaches it; the same client with proof of work turned off does not, in the same time.
+/// A reference C tor client (which solves too) makes the same request at the same time, under the
+/// same flood: its time is reported for comparison (docs/performance.md), not asserted.
 ///
 /// The flood: `floodWorkers` tasks that, until told to stop, each build a circuit to one of the
 /// device's introduction points and send one INTRODUCE1 with no proof of work (a valid handshake
@@ -130,6 +132,39 @@ final class ProofOfWorkEndToEndTests: XCTestCase {
         }
     }
 
+    /// A reference C tor client of the network (bootstrapped), its SOCKS port; nil if it did not start.
+    private static func startCTorClient(_ network: TestNetwork) -> Int? {
+        let run = try? runBounded("/usr/bin/env", ["python3", TestNetwork.repositoryRoot.appendingPathComponent("scripts/testnet").path,
+                                                   "client", "--dir", network.directory.path, "--name", "ctor-pow",
+                                                   "--no-auth", "--timeout", "90"], timeout: 120)
+        guard let run, run.status == 0 else { return nil }
+        return Int(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// GET through C tor's SOCKS port with curl, on a dispatch thread (curl blocks), bounded.
+    private static func requestThroughCTor(socksPort: Int, _ device: TestNetwork.Device) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let started = Date()
+                let run = try? runBounded("/usr/bin/env", [
+                    "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "\(Int(requestBound))",
+                    "--socks5-hostname", "127.0.0.1:\(socksPort)", "http://\(device.onion)/api/v1/thermostat",
+                ], timeout: requestBound + 15)
+                let code = run.flatMap { Int($0.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                continuation.resume(returning: Outcome(
+                    name: "C tor client", seconds: Date().timeIntervalSince(started), status: code == 200 ? 200 : nil,
+                    error: code == 200 ? nil : "curl exit \(run?.status ?? -1), HTTP \(code ?? 0)", progress: []))
+            }
+        }
+    }
+
+    private static func startCTorRequest(socksPort: Int?, _ device: TestNetwork.Device) -> Task<Outcome?, Never> {
+        Task {
+            guard let socksPort else { return nil }
+            return await requestThroughCTor(socksPort: socksPort, device)
+        }
+    }
+
     func testProofOfWorkClientReachesAFloodedDeviceAndAClientWithoutDoesNot() async throws {
         let network = try TestNetwork.fresh("pow", upArguments: ["--devices", "", "--pow-device"])
         defer { network.stop() }
@@ -164,6 +199,7 @@ final class ProofOfWorkEndToEndTests: XCTestCase {
         let plain = TorClient(configuration: noPoWConfig)
         _ = try await solver.netDirectory()
         _ = try await plain.netDirectory()
+        let ctorPort = Self.startCTorClient(network)
         let solverLog = ProgressLog(), plainLog = ProgressLog()
         await solver.addProgressHandler { solverLog.append($0) }
         await plain.addProgressHandler { plainLog.append($0) }
@@ -176,12 +212,15 @@ final class ProofOfWorkEndToEndTests: XCTestCase {
         let before = counter.value
         XCTAssertGreaterThan(before.acked, 8, "the flood does not get introductions through (\(before))")
 
+        let ctorRequest = Self.startCTorRequest(socksPort: ctorPort, device)
         let outcomes = await Self.requestTogether([("onionctl with proof of work", solver, solverLog),
                                                    ("onionctl without proof of work", plain, plainLog)], device)
+        let ctor = await ctorRequest.value
         flood.cancel()
         await flood.value
         let after = counter.value
         let report = outcomes.map(\.summary).joined(separator: "\n")
+            + "\n" + (ctor?.summary ?? "C tor client: did not start")
             + "\nflood: \(after.acked) introductions acknowledged, \(after.failed) failed"
         print("proof of work under attack:\n\(report)")
 
