@@ -74,7 +74,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TorClientTests", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorDirectory", "TorProto", "TorCrypto", "Devices", "TestSupport"]),
         .testTarget(name: "TestnetTests", dependencies: []),
-        .testTarget(name: "OnionServiceTests", dependencies: ["OnionService"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "OnionServiceTests", dependencies: ["OnionService", "TorPoW"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "OnionService", "TorCrypto", "TestSupport"]),
         .testTarget(name: "OnionctlCLITests", dependencies: ["OnionctlCLI", "Devices", "OnionService", "TorCircuits", "TorClient", "TorProto"]),
         .testTarget(name: "OnionctlUITests", dependencies: ["OnionctlUI", "OnionService", "TestSupport"], exclude: ["Snapshots"]),
