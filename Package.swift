@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "onionctl", targets: ["onionctl"]),
         .executable(name: "onion-device", targets: ["onion-device"]),
         .executable(name: "onionctl-bench", targets: ["onionctl-bench"]),
+        .executable(name: "torpow-bench", targets: ["torpow-bench"]),
         .library(name: "TorClient", targets: ["TorClient"]),
         // For Fuzz/ (a separate package that can only depend on products); brings TorClient too.
         .library(name: "Devices", targets: ["Devices"]),
@@ -33,9 +34,14 @@ let package = Package(
         // Directory answers compressed by the server (zlib, gzip, zstd, lzma), with bomb limits.
         .target(name: "TorCompression", dependencies: ["CCompression"]),
         .target(name: "TorProto", dependencies: ["TorCrypto"]),
+        // Onion-service proof of work (prop 327): HashX, Equi-X and the v1 puzzle.
+        // Optimized even in debug builds: an unoptimized Equi-X solve takes ~1 s instead of ~0.15 s,
+        // which would make proof-of-work connections (and their tests) crawl in debug builds.
+        .target(name: "TorPoW", dependencies: ["TorCrypto"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "TorDirectory", dependencies: ["TorProto", "TorCrypto"]),
         .target(name: "TorCircuits", dependencies: ["TorDirectory", "TorProto", "TorCrypto", "COpenSSL"]),
-        .target(name: "OnionService", dependencies: ["TorCircuits", "TorDirectory", "TorProto", "TorCrypto"]),
+        .target(name: "OnionService", dependencies: ["TorCircuits", "TorDirectory", "TorProto", "TorCrypto", "TorPoW"]),
         .target(name: "TorClient", dependencies: ["OnionService", "TorCircuits", "TorDirectory", "TorCrypto", "TorCompression"]),
 
         // MARK: The application above the facade.
@@ -58,6 +64,9 @@ let package = Package(
             "TorClient", "OnionService", "TorCircuits", "TorCrypto", "TorDirectory", "Devices",
         ]),
 
+        // Equi-X solves/s of our solver (Benchmarks/pow-bench compares it with C tor's).
+        .executableTarget(name: "torpow-bench", dependencies: ["TorPoW"]),
+
         // MARK: The simulated device (thermostat / code-me-not pins) used by the private network.
         .target(name: "DeviceSimulator"),
         .executableTarget(name: "onion-device", dependencies: ["DeviceSimulator"]),
@@ -69,11 +78,12 @@ let package = Package(
         .testTarget(name: "TorDirectoryTests", dependencies: ["TorDirectory"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeviceSimulatorTests", dependencies: ["DeviceSimulator"]),
         .testTarget(name: "TorProtoTests", dependencies: ["TorProto"]),
+        .testTarget(name: "TorPoWTests", dependencies: ["TorPoW", "TorCrypto"]),
         .testTarget(name: "TorCircuitsTests", dependencies: ["TorCircuits", "TorProto", "TorCrypto", "TorDirectory"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TorClientTests", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorDirectory", "TorProto", "TorCrypto", "Devices", "TestSupport"]),
         .testTarget(name: "TestnetTests", dependencies: []),
-        .testTarget(name: "OnionServiceTests", dependencies: ["OnionService"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "OnionServiceTests", dependencies: ["OnionService", "TorPoW"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "OnionService", "TorCrypto", "TestSupport"]),
         .testTarget(name: "OnionctlCLITests", dependencies: ["OnionctlCLI", "Devices", "OnionService", "TorCircuits", "TorClient", "TorProto"]),
         .testTarget(name: "OnionctlUITests", dependencies: ["OnionctlUI", "OnionService", "TestSupport"], exclude: ["Snapshots"]),

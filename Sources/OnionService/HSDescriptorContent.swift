@@ -38,7 +38,7 @@ public struct HSDescriptorContent: Sendable {
     public let introAuthRequired: [String]?
     public let isSingleOnionService: Bool
     public let flowControl: FlowControl?
-    /// Recorded, not acted on (proof-of-work is not implemented yet).
+    /// Proof-of-work parameters; `v1` is acted on when introducing (``IntroductionProofOfWork``).
     public let powParams: [PowParams]
     public let introductionPoints: [IntroductionPoint]
     /// Why some `introduction-point` sections were left out (empty normally).

@@ -23,6 +23,11 @@ public actor OnionServiceConnector {
     private var pending: [OnionAddress: Task<Circuit, any Error>] = [:]
     /// Seconds from INTRODUCE_ACK to RENDEZVOUS2 of recent successful joins (most recent last).
     private var recentRendezvousTimes: [TimeInterval] = []
+    /// Proof of work for services that ask for it (`pow-params` in their descriptor).
+    private let proofOfWork: IntroductionProofOfWork
+    /// Introductions a service accepted but never answered since we last reached it: each one
+    /// raises the proof-of-work effort of the next (as C tor's unreachable count does).
+    private var unansweredIntroductions: [OnionAddress: Int] = [:]
 
     private let renewal: RendezvousRenewal
     /// When a background renewal of a service's rendezvous circuit last failed.
@@ -30,12 +35,16 @@ public actor OnionServiceConnector {
     /// Whether to ask services for congestion control (``RendezvousCongestionControl``).
     private let requestCongestionControl: Bool
 
+    /// - Parameter proofOfWorkBudget: the most time one proof-of-work solve may take before the
+    ///   introduction goes without one.
     public init(network: any OnionServiceNetwork, stepTimeout: TimeInterval = 30,
-                renewal: RendezvousRenewal = .default, requestCongestionControl: Bool = true) {
+                renewal: RendezvousRenewal = .default, requestCongestionControl: Bool = true,
+                proofOfWorkBudget: Duration = .seconds(60)) {
         self.network = network
         self.stepTimeout = stepTimeout
         self.renewal = renewal
         self.requestCongestionControl = requestCongestionControl
+        self.proofOfWork = IntroductionProofOfWork(budget: proofOfWorkBudget)
     }
 
     /// Opens a stream to `port` of the service, building or reusing its rendezvous circuit.
@@ -382,13 +391,19 @@ public actor OnionServiceConnector {
                 failures.append("an introduction point without an RSA identity")
                 continue
             }
+            var extensions: [HsNtorClient.Extension] = []
+            if let pow = try await proofOfWork.extensionForIntroduction(
+                descriptor: descriptor, blindedPublicKey: keys.blindedPublicKey,
+                unanswered: unansweredIntroductions[address, default: 0], report: report) {
+                extensions.append(pow)
+            }
             let handshake: HsNtorClient
             let body: [UInt8]
             do {
                 handshake = try HsNtorClient(introductionPoint: introPoint, subcredential: keys.subcredential)
                 body = try handshake.introduce1Body(rendezvousCookie: cookie, rendezvousOnionKey: rendezvousPoint.microdescriptor.ntorOnionKey,
                                                     rendezvousLinkSpecifiers: rendezvousPoint.extendTarget.linkSpecifiers,
-                                                    extensions: congestionControl?.introduce1Extensions ?? [])
+                                                    extensions: (congestionControl?.introduce1Extensions ?? []) + extensions)
             } catch {
                 failures.append("\(error)")
                 continue
@@ -428,6 +443,7 @@ public actor OnionServiceConnector {
             do {
                 let (_, joined) = try await rend.nextMessage(timeout: wait, what: "waiting for RENDEZVOUS2")
                 recordRendezvous(Date().timeIntervalSince(ackedAt))
+                unansweredIntroductions[address] = nil
                 let result = try Self.complete(joined.data, with: introduced)
                 try rend.appendHop(name: onion, keys: result.hopKeys)
                 try congestionControl?.enable(on: rend)
@@ -435,6 +451,7 @@ public actor OnionServiceConnector {
             } catch CircuitError.timedOut {
                 failures.append("the service did not join the rendezvous within \(Int(wait.rounded())) s")
                 ignored += 1
+                unansweredIntroductions[address, default: 0] += 1
                 if isLast { continue }
                 report(.introduction, "no answer after \(Int(wait.rounded())) s; trying another introduction point")
                 if let next = spare {

@@ -142,7 +142,8 @@ public actor TorClient {
         if let connector { return connector }
         let made = OnionServiceConnector(network: self, stepTimeout: max(configuration.stepTimeout, 30),
                                          renewal: configuration.rendezvousRenewal,
-                                         requestCongestionControl: configuration.congestionControl)
+                                         requestCongestionControl: configuration.congestionControl,
+                                         proofOfWorkBudget: configuration.proofOfWorkBudget)
         connector = made
         return made
     }

@@ -14,6 +14,9 @@ public struct TorClientConfiguration: Sendable {
     /// Ask onion services for congestion control (proposal 324) when their descriptor offers it
     /// and the consensus turns it on. Off: always the fixed SENDME windows (for comparisons).
     public var congestionControl: Bool
+    /// The most time one onion-service proof of work (prop 327) may take before the introduction
+    /// goes without one; zero never solves (a client without proof of work, for comparisons).
+    public var proofOfWorkBudget: Duration = .seconds(60)
 
     public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20, congestionControl: Bool = true) {
         self.network = network

@@ -20,6 +20,8 @@ public final class TestNetwork: @unchecked Sendable {
         /// its service ignores the next INTRODUCE2, and the JSON-lines log of its `intro-gate`.
         public var intro_drop_window: Double?
         public var intro_gate_log: String?
+        /// True for a device whose C tor has proof-of-work defenses on (`pow`, `--pow-device`).
+        public var pow: Bool?
     }
 
     public let directory: URL
