@@ -10,7 +10,8 @@ import XCTest
 /// A rendezvous circuit whose service has not acknowledged its data is replaced before it can
 /// stall (Minitor firmware never sends circuit SENDMEs: after 1,000 DATA cells it would). The
 /// private network's C tor services do acknowledge every 100 cells, so these tests set the
-/// thresholds inside the first 100 cells, where no service has acknowledged anything yet.
+/// thresholds inside the first 100 cells, where no service has acknowledged anything yet, with
+/// congestion control off (as with Minitor, which does not offer it).
 final class RendezvousRenewalEndToEndTests: XCTestCase {
     private func client(_ name: String, _ renewal: RendezvousRenewal, _ network: TestNetwork) throws -> TorClient {
         let config = try NetworkConfig(parsing: String(contentsOf: network.networkFile, encoding: .utf8))
@@ -19,6 +20,9 @@ final class RendezvousRenewalEndToEndTests: XCTestCase {
             network: config,
             paths: TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state")))
         configuration.rendezvousRenewal = renewal
+        // Minitor offers no congestion control, so its rendezvous circuits keep the fixed windows
+        // this rule watches; the C tor services here would otherwise negotiate Vegas.
+        configuration.congestionControl = false
         return TorClient(configuration: configuration)
     }
 
