@@ -40,7 +40,7 @@ struct DashboardCommand: AsyncParsableCommand {
             }
             proxyListen = address
         }
-        let backend = LiveDashboardBackend(store: AddressBookStore.standard(), configuration: try global.torConfiguration(),
+        let backend = LiveDashboardBackend(store: AddressBookStore.standard(), configuration: try global.torConfiguration(directoryPatience: GlobalOptions.longRunningDirectoryPatience),
                                            proxyListen: proxyListen)
         await backend.start()
         do {

@@ -15,9 +15,17 @@ public struct GlobalOptions: ParsableArguments {
 
     public init() {}
 
-    func torConfiguration() throws -> TorClientConfiguration {
-        try TorClientConfiguration.load(networkFile: network)
+    /// The Tor client's configuration. `directoryPatience`: how long a bootstrap with nothing cached
+    /// retries failing directory sources (a one-shot command: 30 s, so "no Tor directory" comes well
+    /// inside its --timeout; the dashboard and the proxy pass the library's default of 10 minutes).
+    func torConfiguration(directoryPatience: TimeInterval = GlobalOptions.oneShotDirectoryPatience) throws -> TorClientConfiguration {
+        var configuration = try TorClientConfiguration.load(networkFile: network)
+        configuration.directoryRetryPatience = directoryPatience
+        return configuration
     }
+
+    static let oneShotDirectoryPatience: TimeInterval = 30
+    static let longRunningDirectoryPatience: TimeInterval = 600
 }
 
 /// Writes JSON for `--json` output: sorted keys, ISO 8601 dates.

@@ -277,7 +277,7 @@ public actor DirectoryManager {
             try Task.checkCancellation()
             guard let source = schedule.next(at: Date(), excluding: keepTrying ? [] : tried) else {
                 guard keepTrying, let retry = schedule.earliestRetry, retry < deadline else {
-                    throw DirectoryError.noDirectoryReachable(attempts)
+                    throw DirectoryError.noDirectoryReachable(Self.summarized(attempts))
                 }
                 let wait = max(0.05, retry.timeIntervalSince(Date()))
                 tell("every directory source failed recently; trying again in \(Int(wait.rounded(.up))) s")
@@ -292,7 +292,8 @@ public actor DirectoryManager {
                 let fetched = try await fetchConsensus(on: built, host: source.name, held: held, warnings: &warnings)
                 schedule.succeeded(source.name)
                 if !attempts.isEmpty {
-                    warnings.append("consensus from \(source.name) after \(attempts.count) failed source(s): \(attempts.joined(separator: "; "))")
+                    warnings.append("consensus from \(source.name) after \(attempts.count) failed source(s): "
+                                    + Self.summarized(attempts).joined(separator: "; "))
                 }
                 return (fetched, built, source.name)
             } catch {
@@ -301,10 +302,20 @@ public actor DirectoryManager {
                 schedule.failed(source.name, at: Date())
                 attempts.append("\(source.name): \(error)")
                 tell("consensus from \(source.name) failed: \(error); trying another source")
-                if !keepTrying && tried.count >= 3 { throw DirectoryError.noDirectoryReachable(attempts) }
-                if keepTrying && Date() >= deadline { throw DirectoryError.noDirectoryReachable(attempts) }
+                if !keepTrying && tried.count >= 3 { throw DirectoryError.noDirectoryReachable(Self.summarized(attempts)) }
+                if keepTrying && Date() >= deadline { throw DirectoryError.noDirectoryReachable(Self.summarized(attempts)) }
             }
         }
+    }
+
+    /// Failed attempts with repeats folded: "authority auth1: connection refused (4 times)".
+    static func summarized(_ attempts: [String]) -> [String] {
+        var counts = [String: Int](), order = [String]()
+        for attempt in attempts {
+            if counts[attempt] == nil { order.append(attempt) }
+            counts[attempt, default: 0] += 1
+        }
+        return order.map { counts[$0]! > 1 ? "\($0) (\(counts[$0]!) times)" : $0 }
     }
 
     /// The microdescriptors for `digests`, in batches fetched in parallel over one directory

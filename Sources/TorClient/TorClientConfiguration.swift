@@ -11,6 +11,10 @@ public struct TorClientConfiguration: Sendable {
     /// When a rendezvous circuit to a service that never acknowledges data (sends no circuit
     /// SENDMEs, as Minitor firmware) is replaced before it stalls.
     public var rendezvousRenewal: RendezvousRenewal = .default
+    /// How long a bootstrap with no usable consensus keeps retrying directory sources (with
+    /// backoff) before it reports that no directory is reachable. Long-running clients (the
+    /// dashboard, the proxy) keep the default; a command run once gives it part of its own budget.
+    public var directoryRetryPatience: TimeInterval = 600
     /// Ask onion services for congestion control (proposal 324) when their descriptor offers it
     /// and the consensus turns it on. Off: always the fixed SENDME windows (for comparisons).
     public var congestionControl: Bool

@@ -46,4 +46,9 @@ final class DirectorySourceScheduleTests: XCTestCase {
         XCTAssertEqual(schedule.earliestRetry, start.addingTimeInterval(1))
         XCTAssertEqual(schedule.next(at: start.addingTimeInterval(1))?.name, "b")
     }
+
+    func testRepeatedFailuresAreFoldedInTheErrorText() {
+        let folded = DirectoryManager.summarized(["a: refused", "b: timed out", "a: refused", "a: refused", "b: HTTP 503"])
+        XCTAssertEqual(folded, ["a: refused (3 times)", "b: timed out", "b: HTTP 503"])
+    }
 }

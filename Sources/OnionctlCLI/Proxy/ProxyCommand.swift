@@ -61,7 +61,7 @@ struct ProxyCommand: AsyncParsableCommand {
         guard maxConnections > 0, connectTimeout > 0, handshakeTimeout > 0 else {
             throw proxyFailure("--max-connections, --connect-timeout and --handshake-timeout must be positive", code: ExitCodes.invalidInput)
         }
-        let client = TorClient(configuration: try global.torConfiguration())
+        let client = TorClient(configuration: try global.torConfiguration(directoryPatience: GlobalOptions.longRunningDirectoryPatience))
         let keys: [OnionAddress: X25519PrivateKey]
         do { keys = try ProxyKeys.load(authPrivate: authPrivate) } catch { throw proxyFailure("\(error)", code: onionctlExitCode(for: error)) }
         for (onion, key) in keys { await client.setClientAuthKey(key, for: onion) }
