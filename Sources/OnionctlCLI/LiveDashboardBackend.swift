@@ -38,6 +38,9 @@ public actor LiveDashboardBackend: DashboardBackend {
     private var readTasks: [String: Task<Void, Never>] = [:]
     private var readGeneration: [String: Int] = [:]
     private var loop: Task<Void, Never>?
+    private var bootstrapTask: Task<Void, Never>?
+    /// Whether the first bootstrap has ended (devices are polled from then on).
+    private var bootstrapFinished = false
     /// Per device: polls answered and the reasons of the others (counts only; read by the soak driver).
     public private(set) var readTallies: [String: ReadTally] = [:]
     private var nextDirectoryCheck = Date.distantPast
@@ -74,11 +77,17 @@ public actor LiveDashboardBackend: DashboardBackend {
         await readAddressBook()
         log(.info, "onionctl dashboard started on the \(networkName)")
         startProxy()
+        // Directory sources that fail are retried for minutes: say so in the log as it happens.
+        await tor.directory.setProgressHandler { [weak self] message in
+            Task { await self?.log(.warning, message) }
+        }
+        // The bootstrap may retry for minutes; the address book is still re-read meanwhile, and
+        // devices are polled once it has finished (successfully or not).
+        bootstrapTask = Task { [weak self] in await self?.bootstrap() }
         loop = Task { [weak self] in
-            await self?.bootstrap()
             while !Task.isCancelled {
                 await self?.reloadIfAddressBookChanged()
-                await self?.pollDueDevices()
+                if await self?.bootstrapFinished == true { await self?.pollDueDevices() }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
@@ -86,6 +95,7 @@ public actor LiveDashboardBackend: DashboardBackend {
 
     public func stop() async {
         loop?.cancel()
+        bootstrapTask?.cancel()
         proxy?.stop()
         for task in proxyTasks { task.cancel() }
         for task in proxyTasks { await task.value }
@@ -244,6 +254,7 @@ public actor LiveDashboardBackend: DashboardBackend {
     // MARK: Tor
 
     private func bootstrap() async {
+        defer { bootstrapFinished = true }
         do {
             let report = try await tor.bootstrap()
             snapshot.tor.bootstrapped = true
