@@ -1,4 +1,5 @@
 import TorCrypto
+import TorProto
 
 /// Consensus diffs (prop 140, dir-spec "consensus diffs"): a directory server asked with
 /// `X-Or-Diff-From-Consensus: <digest>` may answer with the ed-style changes from the consensus
@@ -34,8 +35,8 @@ public enum ConsensusDiff {
         guard diffLines.count >= 2, Array(diff[diffLines[0]]) == versionLine else { throw .notADiff }
         let hashWords = diff[diffLines[1]].split(separator: 0x20)
         guard hashWords.count == 3, Array(hashWords[0]) == Array("hash".utf8),
-              let baseDigest = hexBytes(hashWords[1]), baseDigest.count == 32,
-              let resultDigest = hexBytes(hashWords[2]), resultDigest.count == 32 else {
+              let baseDigest = bytesFromHex(String(decoding: hashWords[1], as: UTF8.self)), baseDigest.count == 32,
+              let resultDigest = bytesFromHex(String(decoding: hashWords[2], as: UTF8.self)), resultDigest.count == 32 else {
             throw .badHeader(String(decoding: diff[diffLines[1]], as: UTF8.self))
         }
         guard constantTimeEquals(baseDigest, digestAsSigned(base)) else { throw .baseMismatch }
@@ -136,30 +137,6 @@ public enum ConsensusDiff {
         return result
     }
 
-    private static func hexBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        guard text.count % 2 == 0 else { return nil }
-        var bytes = [UInt8]()
-        var iterator = text.makeIterator()
-        while let high = iterator.next(), let low = iterator.next() {
-            guard let h = hexValue(high), let l = hexValue(low) else { return nil }
-            bytes.append(h << 4 | l)
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x41...0x46: return c - 0x41 + 10
-        case 0x61...0x66: return c - 0x61 + 10
-        default: return nil
-        }
-    }
-
-    private static func upperHex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
-    }
 }
 
 /// Why a consensus diff was not used (the client then downloads the whole consensus).

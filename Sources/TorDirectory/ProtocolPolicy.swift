@@ -12,7 +12,8 @@ public struct ProtocolPolicy: Sendable, Equatable {
 
     public init(supported: ProtocolVersions = .onionctlSupported, required: ProtocolVersions, recommended: ProtocolVersions) {
         missingRequired = supported.missing(from: required)
-        missingRecommended = Self.subtracting(missingRequired, from: supported.missing(from: recommended))
+        // What is missing from the recommended list, less what is already reported as required.
+        missingRecommended = missingRequired.missing(from: supported.missing(from: recommended))
     }
 
     public init(supported: ProtocolVersions = .onionctlSupported, consensus: Consensus) {
@@ -60,9 +61,4 @@ public struct ProtocolPolicy: Sendable, Equatable {
         "Relay": "relay cells and circuit handshakes: ntor, ntor v3",
         "Conflux": "multi-path circuits",
     ]
-
-    private static func subtracting(_ removed: ProtocolVersions, from versions: ProtocolVersions) -> ProtocolVersions {
-        // Versions in `versions` that are not in `removed`: `removed.missing(from:)` gives exactly that.
-        removed.missing(from: versions)
-    }
 }
