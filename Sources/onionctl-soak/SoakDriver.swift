@@ -243,7 +243,7 @@ actor SoakRun {
     /// The device `Benchmarks/soak` is faulting right now, if it says so (out/fault-now holds its
     /// name while a device is down or paused): changes then land on it half the time.
     func faultedDevice() -> String? {
-        guard let text = try? String(contentsOfFile: options.out + "/fault-now", encoding: .utf8) else { return nil }
+        guard let text = readSmallFile(options.out + "/fault-now") else { return nil }
         let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return name.isEmpty ? nil : name
     }

@@ -16,7 +16,7 @@ struct SoakProcessStats: Sendable, Codable, Equatable {
     var heapArenaKB: Int = -1
 
     static func current() -> SoakProcessStats {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let status = readSmallFile("/proc/self/status") ?? ""
         func field(_ name: String) -> Int {
             for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
                 return Int(line.dropFirst(name.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? -1
@@ -48,7 +48,7 @@ struct SoakProcessStats: Sendable, Codable, Equatable {
         mallocStats()
         dup2(saved, 2)
         close(saved)
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+        guard let text = readSmallFile(path),
               let total = text.range(of: "Total (incl. mmap):") else { return nil }
         func number(after label: String) -> Int? {
             // "system bytes     =     135168": the label, padding, '=', padding, the number.

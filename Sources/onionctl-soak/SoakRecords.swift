@@ -1,5 +1,8 @@
 import Foundation
 import OnionctlCLI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One change the soak driver asked the dashboard for, and what the dashboard told the user.
 struct SoakChange: Codable, Sendable {
@@ -63,4 +66,23 @@ final class SoakJSONLines: @unchecked Sendable {
 struct SoakFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The text of a small file, read with open/read. Not `String(contentsOfFile:)`: FoundationEssentials
+/// (Swift 6.3.1, Linux) leaks the 4 kB buffer it allocates for a file whose size is 0 each time one
+/// is read, and the driver reads `fault-now` (empty between faults) before every change — that was
+/// the 1.8 MB the first hour's RSS grew by (docs/reliability.md, "Soak"). nil if it cannot be opened.
+func readSmallFile(_ path: String, limit: Int = 1 << 20) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while bytes.count < limit {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { break }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
