@@ -109,6 +109,17 @@ final class DirectoryCongestionControlEndToEndTests: XCTestCase {
         XCTAssertGreaterThan(fetched.bytes / 498, 2 * 124, "more than twice the relay's initial congestion window")
         XCTAssertTrue(circuit.isOpen, "\(String(describing: circuit.failure))")
 
+        if !expectCongestionControl {
+            // Asked anyway (C tor's defaults), a relay whose consensus turns it off does not
+            // answer the request: the circuit keeps fixed windows.
+            let asked = try await client.builder.buildDirectoryCircuit(to: relay, congestionControl: CongestionControlParameters(path: .directory))
+            defer { asked.destroy() }
+            XCTAssertFalse(asked.usesCongestionControl(hop: 0))
+            let again = try await download(on: asked, directory: directory, config: config, rounds: 2, parallel: 4)
+            XCTAssertEqual(again.consensuses.count, 4)
+            XCTAssertTrue(asked.isOpen, "\(String(describing: asked.failure))")
+        }
+
         // The client's own refresh: with a consensus held, the directory circuit is ntor v3 and
         // negotiates congestion control with the source relay as C tor's client does. A copy of
         // the cache is used once the network has voted a newer consensus (every 10 s here), so
