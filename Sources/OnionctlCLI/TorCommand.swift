@@ -33,10 +33,12 @@ struct BootstrapCommand: AsyncParsableCommand {
         if global.json { try printJSON(report); return }
         say("consensus     valid-after \(report.validAfter.formatted(.iso8601))  fresh-until \(report.freshUntil.formatted(.iso8601))  valid-until \(report.validUntil.formatted(.iso8601))")
         say("source        \(report.fetchedConsensus ? "fetched from \(report.consensusSource)" : "disk cache (still fresh)")")
+        if let circuit = report.consensusCircuit { say("circuit       \(circuit)") }
         say("signatures    \(report.signedBy.count) verified: \(report.signedBy.joined(separator: ", "))")
         say("relays        \(report.usableRelays) usable of \(report.relaysInConsensus) in the consensus")
         say("microdescs    \(report.fetchedMicrodescriptors) fetched, \(report.cachedMicrodescriptors) from cache")
         say("guards        \(report.guards.joined(separator: ", "))")
+        say("protocols     \(report.supportedProtocols) (supported by onionctl)")
         say("cache         \(report.cacheDirectory)")
         say("time          \(report.seconds.fixed(2)) s")
         for warning in report.warnings { say("warning       \(warning)") }

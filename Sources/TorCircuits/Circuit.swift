@@ -134,24 +134,28 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         let handshake = CreateFastHandshake()
         return try await createFirstHop(over: transport, name: name, request: .createFast, payload: handshake.clientMaterial,
                                         reply: .createdFast, handshakeType: HandshakeType.createFast, timeout: timeout, sendmeAcceptMinVersion: sendmeAcceptMinVersion) {
-            try handshake.complete(reply: $0)
+            (try handshake.complete(reply: $0), nil)
         }
     }
 
     /// Builds a one-hop circuit with CREATE2/ntor to the channel's relay.
+    /// - Parameter congestionControl: the consensus's congestion-control parameters when this one
+    ///   hop is a directory or exit hop: the relay is asked for congestion control if it lists
+    ///   `FlowCtrl=2` and ntor v3 and `cc_alg` is on, and runs it if it agrees (fixed windows otherwise).
     public static func create(on channel: Channel, target: ExtendTarget, timeout: TimeInterval = 15,
-                              sendmeAcceptMinVersion: Int = 0) async throws -> Circuit {
-        try await create(over: channel, target: target, timeout: timeout, sendmeAcceptMinVersion: sendmeAcceptMinVersion)
+                              sendmeAcceptMinVersion: Int = 0, congestionControl: CongestionControlParameters? = nil) async throws -> Circuit {
+        try await create(over: channel, target: target, timeout: timeout, sendmeAcceptMinVersion: sendmeAcceptMinVersion,
+                         congestionControl: congestionControl)
     }
 
     static func create(over transport: any CircuitTransport, target: ExtendTarget, timeout: TimeInterval,
-                       sendmeAcceptMinVersion: Int) async throws -> Circuit {
-        let handshake = try HopHandshake(target: target)
+                       sendmeAcceptMinVersion: Int, congestionControl: CongestionControlParameters? = nil) async throws -> Circuit {
+        let handshake = try HopHandshake(target: target, congestionControl: congestionControl)
         let body = Create2Body(handshakeType: handshake.type, handshakeData: handshake.onionskin).encoded()
         return try await createFirstHop(over: transport, name: target.nickname, request: .create2, payload: body,
                                         reply: .created2, handshakeType: handshake.type, timeout: timeout,
                                         sendmeAcceptMinVersion: sendmeAcceptMinVersion) {
-            try handshake.complete(reply: try decodeCreated2Body($0)).material
+            try handshake.complete(reply: try decodeCreated2Body($0))
         }
     }
 
@@ -160,16 +164,17 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
     private static func createFirstHop(over transport: any CircuitTransport, name: String, request: ChannelCommand,
                                        payload: [UInt8], reply: ChannelCommand, handshakeType: UInt16, timeout: TimeInterval,
                                        sendmeAcceptMinVersion: Int,
-                                       complete: ([UInt8]) throws -> [UInt8]) async throws -> Circuit {
+                                       complete: ([UInt8]) throws -> (material: [UInt8], congestion: HopCongestion?)) async throws -> Circuit {
         let circuit = Circuit(transport: transport, sendmeAcceptMinVersion: sendmeAcceptMinVersion)
         let id = try circuit.register()
         circuit.state.withLock { $0.pendingHandshake = .create(reply: reply) }
         transport.send(Cell(circuitID: id, command: request, payload: payload))
         let body = try await circuit.awaitHandshake(timeout: timeout, what: "waiting for \(reply) from \(name)")
         do {
-            var material = try complete(body)
-            defer { wipe(&material) }
-            try circuit.appendHop(name: name, keys: HopKeys(tor1Material: material), handshakeType: handshakeType)
+            var completed = try complete(body)
+            defer { wipe(&completed.material) }
+            try circuit.appendHop(name: name, keys: HopKeys(tor1Material: completed.material), handshakeType: handshakeType,
+                                  congestion: completed.congestion)
         } catch {
             circuit.destroy()
             throw CircuitError.handshake("\(name): \(error)")
@@ -179,8 +184,11 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
 
     /// Extends the circuit by one hop with EXTEND2 (in RELAY_EARLY) and ntor v3 or ntor
     /// (``ExtendTarget/handshakeType``).
-    public func extend(to target: ExtendTarget, timeout: TimeInterval = 15) async throws {
-        let handshake = try HopHandshake(target: target)
+    /// - Parameter congestionControl: given for the last hop of an exit circuit: as in
+    ///   ``create(on:target:timeout:sendmeAcceptMinVersion:congestionControl:)``.
+    public func extend(to target: ExtendTarget, timeout: TimeInterval = 15,
+                       congestionControl: CongestionControlParameters? = nil) async throws {
+        let handshake = try HopHandshake(target: target, congestionControl: congestionControl)
         let extend = Extend2Message(linkSpecifiers: target.linkSpecifiers, handshakeType: handshake.type,
                                     handshakeData: handshake.onionskin)
         try state.withLock { state in
@@ -198,9 +206,10 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
         }
         let reply = try await awaitHandshake(timeout: timeout, what: "extending to \(target.nickname)")
         do {
-            var material = try handshake.complete(reply: try decodeCreated2Body(reply, what: "EXTENDED2")).material
-            defer { wipe(&material) }
-            try appendHop(name: target.nickname, keys: HopKeys(tor1Material: material), handshakeType: handshake.type)
+            var completed = try handshake.complete(reply: try decodeCreated2Body(reply, what: "EXTENDED2"))
+            defer { wipe(&completed.material) }
+            try appendHop(name: target.nickname, keys: HopKeys(tor1Material: completed.material), handshakeType: handshake.type,
+                          congestion: completed.congestion)
         } catch {
             destroy()
             throw CircuitError.handshake("extending to \(target.nickname): \(error)")
@@ -210,8 +219,13 @@ public final class Circuit: @unchecked Sendable, CircuitCellHandler {
     /// Appends a hop whose keys came from elsewhere (the onion-service virtual hop, whose
     /// handshake is hs-ntor: `handshakeType` nil).
     public func appendHop(name: String, keys: HopKeys, handshakeType: UInt16? = nil) throws {
+        try appendHop(name: name, keys: keys, handshakeType: handshakeType, congestion: nil)
+    }
+
+    /// Appends a hop that runs `congestion` (negotiated in its handshake) from its first cell on.
+    func appendHop(name: String, keys: HopKeys, handshakeType: UInt16?, congestion: HopCongestion?) throws {
         let crypto = try RelayCryptoLayer(keys: keys)
-        state.withLock { $0.hops.append(Hop(name: name, crypto: crypto, handshakeType: handshakeType)) }
+        state.withLock { $0.hops.append(Hop(name: name, crypto: crypto, handshakeType: handshakeType, congestion: congestion)) }
     }
 
     /// The CREATE2 handshake type each hop was added with (``HandshakeType``), first to last;

@@ -19,19 +19,26 @@ public struct CircuitBuilder: Sendable {
 
     /// Builds a circuit through `path`, first hop with ntor (CREATE2), then EXTEND2 per hop.
     /// A failure names the relay whose hop failed (``PathBuildError``) and is recorded in `failures`.
-    public func build(path: [Relay]) async throws -> Circuit {
+    /// - Parameter congestionControl: for an exit or directory circuit, the consensus's
+    ///   congestion-control parameters: the last relay is asked for congestion control when it
+    ///   lists `FlowCtrl=2` and `cc_alg` is on (as C tor's client does for `for_exit_use` hops),
+    ///   and the circuit runs it with that hop if it agrees. Nil (intro, HSDir, rendezvous
+    ///   circuits): fixed windows.
+    public func build(path: [Relay], congestionControl: CongestionControlParameters? = nil) async throws -> Circuit {
         guard let first = path.first else { throw PathError.noCandidates("an empty path") }
         let circuit: Circuit
         do {
             let channel = try await pool.channel(to: first.orAddress, expected: first.expectedIdentity)
             circuit = try await Circuit.create(on: channel, target: first.extendTarget, timeout: timeout,
-                                              sendmeAcceptMinVersion: parameters.sendmeAcceptMinVersion)
+                                              sendmeAcceptMinVersion: parameters.sendmeAcceptMinVersion,
+                                              congestionControl: path.count == 1 ? congestionControl : nil)
         } catch {
             throw failed(first.rsaIdentity, first.displayName, error)
         }
-        for relay in path.dropFirst() {
+        for (index, relay) in path.enumerated().dropFirst() {
             do {
-                try await circuit.extend(to: relay.extendTarget, timeout: timeout)
+                try await circuit.extend(to: relay.extendTarget, timeout: timeout,
+                                         congestionControl: index == path.count - 1 ? congestionControl : nil)
             } catch {
                 circuit.destroy()
                 throw failed(relay.rsaIdentity, relay.displayName, error)
@@ -55,6 +62,13 @@ public struct CircuitBuilder: Sendable {
         failures.markFailed(identity)
         if let error = error as? PathBuildError { return error }
         return PathBuildError(relay: name, rsaIdentity: identity, underlying: "\(error)")
+    }
+
+    /// Builds a one-hop directory circuit to `relay`, known from the consensus: CREATE2 (ntor v3
+    /// when it lists `Relay=4`), asking for congestion control as ``build(path:congestionControl:)``
+    /// does (C tor asks a one-hop directory circuit's relay, `onehop_tunnel` with `for_exit_use`).
+    public func buildDirectoryCircuit(to relay: Relay, congestionControl: CongestionControlParameters?) async throws -> Circuit {
+        try await build(path: [relay], congestionControl: congestionControl)
     }
 
     /// Builds a one-hop CREATE_FAST circuit to a directory server known only by address and RSA id.

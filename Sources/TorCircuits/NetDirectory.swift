@@ -32,8 +32,11 @@ public struct Relay: Sendable, Hashable {
     public var extendTarget: ExtendTarget {
         ExtendTarget(nickname: displayName, ipv4: status.addressBytes, port: status.orPort, rsaIdentity: rsaIdentity,
                      ed25519Identity: ed25519Identity, ntorOnionKey: microdescriptor.ntorOnionKey,
-                     supportsNtorV3: supportsNtorV3)
+                     supportsNtorV3: supportsNtorV3, supportsCongestionControl: supportsCongestionControl)
     }
+
+    /// Whether the relay lists congestion control (`FlowCtrl=2` in its consensus `pr` line).
+    public var supportsCongestionControl: Bool { status.protocols.supports("FlowCtrl", 2) }
 
     /// Whether the relay lists ntor v3 (`Relay=4` in its consensus `pr` line).
     public var supportsNtorV3: Bool { status.protocols.supports("Relay", 4) }

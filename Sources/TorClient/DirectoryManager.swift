@@ -25,6 +25,13 @@ public struct BootstrapReport: Sendable, Codable, Equatable {
     public var bytesDownloaded: Int = 0
     /// Whether the consensus came as a diff from the one held (prop 140).
     public var consensusFromDiff: Bool = false
+    /// How the circuit the consensus came over was built and what flow control it ran (e.g.
+    /// "ntor v3, congestion control (sendme_inc 31)", "CREATE_FAST, fixed windows"); nil when
+    /// no consensus was fetched.
+    public var consensusCircuit: String? = nil
+    /// The protocol versions this client implements (``ProtocolVersions/onionctlSupported``, as
+    /// in a `pr` line), checked against the consensus's required and recommended client protocols.
+    public var supportedProtocols: String = ProtocolVersions.onionctlSupported.description
 }
 
 /// Keeps a verified view of the network: bootstraps from the configured authorities or
@@ -48,13 +55,21 @@ public actor DirectoryManager {
     private var progressHandler: (@Sendable (String) -> Void)?
     /// Bytes received from directory servers in the bootstrap under way.
     private var downloaded = 0
+    /// Whether one-hop directory circuits ask their relay for congestion control.
+    private let congestionControl: Bool
+    /// The directory known when a bootstrap starts (in memory or cached): directory sources it
+    /// lists are reached with CREATE2 and, when they offer it, congestion control.
+    private var known: NetDirectory?
 
     /// How long past `valid-until` a consensus is still used when no newer one can be had (C tor: 24 h).
     public static let reasonablyLiveSlack: TimeInterval = 24 * 3600
 
+    /// - Parameter congestionControl: ask directory relays for congestion control (proposal 324)
+    ///   when the consensus and the relay allow it; false keeps fixed windows.
     public init(config: NetworkConfig, cacheDirectory: URL, builder: CircuitBuilder, retryPatience: TimeInterval = 600,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                congestionControl: Bool = true, now: @escaping @Sendable () -> Date = Date.init) {
         self.config = config
+        self.congestionControl = congestionControl
         self.schedule = DirectorySourceSchedule(config: config)
         self.retryPatience = retryPatience
         self.cache = DirectoryCache(directory: cacheDirectory)
@@ -189,7 +204,13 @@ public actor DirectoryManager {
         }
         var circuits = [Circuit]()
         defer { for circuit in circuits { circuit.destroy() } }
+        var consensusCircuit: String?
         if consensus == nil || time >= consensus!.freshUntil {
+            known = current ?? consensus.flatMap { held in
+                (try? cache.loadMicrodescriptors(for: held)).map {
+                    NetDirectory(consensus: held, microdescriptors: Self.byDigest($0.found), isTestingNetwork: config.testingTorNetwork)
+                }
+            }
             do {
                 let held = Self.newer(consensus, current?.consensus)
                 // With nothing usable held, keep trying sources (bounded by retryPatience); with a
@@ -197,6 +218,7 @@ public actor DirectoryManager {
                 let (fetched, circuit, name) = try await fetchConsensusFromSomeSource(
                     held: held, keepTrying: consensus == nil, warnings: &warnings)
                 circuits.append(circuit)
+                consensusCircuit = Self.describe(circuit)
                 fetchedCertificates = fetched.newCertificates
                 let decision = ConsensusRollback.decide(fetched: fetched.consensus, held: held)
                 if let held, decision != .install {
@@ -245,7 +267,7 @@ public actor DirectoryManager {
             consensusSource: source, fetchedConsensus: fetchedConsensus, fetchedCertificates: fetchedCertificates,
             fetchedMicrodescriptors: fetchedMicro, cachedMicrodescriptors: cached.found.count,
             cacheDirectory: cache.directory.path, guards: [], seconds: Date().timeIntervalSince(started), warnings: warnings,
-            bytesDownloaded: downloaded, consensusFromDiff: consensusFromDiff)
+            bytesDownloaded: downloaded, consensusFromDiff: consensusFromDiff, consensusCircuit: consensusCircuit)
         lastReport = report
         return (directory, report)
     }
@@ -287,7 +309,7 @@ public actor DirectoryManager {
             tried.insert(source.name)
             var circuit: Circuit?
             do {
-                let built = try await builder.buildDirectoryCircuit(to: source.address, rsaIdentity: source.identity, name: source.name)
+                let built = try await directoryCircuit(to: source)
                 circuit = built
                 let fetched = try await fetchConsensus(on: built, host: source.name, held: held, warnings: &warnings)
                 schedule.succeeded(source.name)
@@ -306,6 +328,33 @@ public actor DirectoryManager {
                 if keepTrying && Date() >= deadline { throw DirectoryError.noDirectoryReachable(Self.summarized(attempts)) }
             }
         }
+    }
+
+    /// A one-hop circuit to `source`: CREATE2 (ntor v3 with a congestion-control request when
+    /// the relay and the consensus allow it, as C tor's client does) when the known directory
+    /// lists the source at that address; CREATE_FAST otherwise (no onion key known yet, as at a
+    /// first bootstrap).
+    private func directoryCircuit(to source: DirectorySourceSchedule.Source) async throws -> Circuit {
+        if let known, let relay = known.relay(rsaIdentity: source.identity), relay.orAddress == source.address {
+            let parameters = congestionControl
+                ? CongestionControlParameters(consensus: known.consensus.params, path: .directory) : nil
+            return try await builder.buildDirectoryCircuit(to: relay, congestionControl: parameters)
+        }
+        return try await builder.buildDirectoryCircuit(to: source.address, rsaIdentity: source.identity, name: source.name)
+    }
+
+    /// "ntor v3, congestion control (sendme_inc 31)", "CREATE_FAST, fixed windows", …: how a
+    /// one-hop directory circuit was built and what flow control it runs.
+    static func describe(_ circuit: Circuit) -> String {
+        let handshake: String
+        switch circuit.hopHandshakeTypes.first ?? nil {
+        case HandshakeType.createFast: handshake = "CREATE_FAST"
+        case HandshakeType.ntorV3: handshake = "ntor v3"
+        case HandshakeType.ntor: handshake = "ntor"
+        default: handshake = "unknown handshake"
+        }
+        guard let vegas = circuit.congestionState(hop: 0) else { return "\(handshake), fixed windows" }
+        return "\(handshake), congestion control (sendme_inc \(vegas.sendmeIncrement))"
     }
 
     /// Failed attempts with repeats folded: "authority auth1: connection refused (4 times)".
@@ -335,7 +384,7 @@ public actor DirectoryManager {
                 guard let source = schedule.next(at: Date(), excluding: used) else { break }
                 used.insert(source.name)
                 do {
-                    circuit = try await builder.buildDirectoryCircuit(to: source.address, rsaIdentity: source.identity, name: source.name)
+                    circuit = try await directoryCircuit(to: source)
                 } catch {
                     schedule.failed(source.name, at: Date())
                     tell("microdescriptors from \(source.name) failed: \(error)")

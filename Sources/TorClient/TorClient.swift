@@ -28,7 +28,8 @@ public actor TorClient {
         })
         builder = CircuitBuilder(pool: pool, timeout: configuration.stepTimeout)
         directory = DirectoryManager(config: configuration.network, cacheDirectory: configuration.paths.cacheDirectory,
-                                     builder: builder, retryPatience: configuration.directoryRetryPatience, now: now ?? Date.init)
+                                     builder: builder, retryPatience: configuration.directoryRetryPatience,
+                                     congestionControl: configuration.congestionControl, now: now ?? Date.init)
         guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"))
     }
 

@@ -15,8 +15,9 @@ public struct TorClientConfiguration: Sendable {
     /// backoff) before it reports that no directory is reachable. Long-running clients (the
     /// dashboard, the proxy) keep the default; a command run once gives it part of its own budget.
     public var directoryRetryPatience: TimeInterval = 600
-    /// Ask onion services for congestion control (proposal 324) when their descriptor offers it
-    /// and the consensus turns it on. Off: always the fixed SENDME windows (for comparisons).
+    /// Ask for congestion control (proposal 324) where the consensus turns it on: onion services
+    /// whose descriptor offers it (INTRODUCE1), and directory relays listing `FlowCtrl=2` (ntor v3).
+    /// Off: always the fixed SENDME windows (for comparisons).
     public var congestionControl: Bool
     /// The most time one onion-service proof of work (prop 327) may take before the introduction
     /// goes without one; zero never solves (a client without proof of work, for comparisons).

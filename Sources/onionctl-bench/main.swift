@@ -237,7 +237,9 @@ func run(_ options: Options) async throws {
         }
         let seconds = Date().timeIntervalSince(started)
         let moved = part * options.streams
+        let counts = await client.openCircuit(to: first)?.flowControlCounts ?? FlowControlCounts()
         emit(["mode": .text("download"), "flow_control": .text(await negotiatedMode(client, first)),
+              "xoff_sent": .number(Double(counts.xoffSent)), "xon_sent": .number(Double(counts.xonSent)),
               "bytes": .number(Double(moved)), "streams": .number(Double(options.streams)),
               "seconds": .number(seconds), "mbit_s": .number(Double(moved) * 8 / seconds / 1e6)])
 

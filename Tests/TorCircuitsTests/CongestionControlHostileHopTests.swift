@@ -141,3 +141,47 @@ final class CongestionControlHostileHopTests: XCTestCase {
         XCTAssertGreaterThan(vegas.minRTT, 0)
     }
 }
+
+/// The same rules on an exit-style circuit whose last relay negotiated congestion control in its
+/// ntor v3 handshake (guard and middle keep fixed windows): SENDMEs and XON/XOFF are taken only
+/// from the hop that runs it, and ours go only to it.
+final class ExitCongestionControlHostileHopTests: XCTestCase {
+    let middleHop = 1, exitHop = 2
+
+    func exitCircuit() async throws -> (Circuit, HostilePath) {
+        let path = HostilePath()
+        let circuit = try await Circuit.createFast(over: path, name: "guard", timeout: 5, sendmeAcceptMinVersion: 1)
+        try path.appendHop(to: circuit, name: "middle")
+        try path.appendHop(to: circuit, name: "exit")
+        try circuit.enableCongestionControl(onHop: exitHop, parameters: CongestionControlParameters(path: .exit), sendmeIncrement: 31)
+        return (circuit, path)
+    }
+
+    func testSendmesGoToTheExitEverySendmeIncrementCells() async throws {
+        let (circuit, path) = try await exitCircuit()
+        let stream = try await path.openStream(on: circuit)
+        for _ in 0..<31 { path.inject(RelayMessage(command: .data, streamID: stream.streamID, data: [1]), fromHop: exitHop) }
+        let sendme = try await path.waitForMessage(.sendme)
+        XCTAssertEqual(sendme.hop, exitHop)
+        XCTAssertEqual(sendme.message.streamID, 0)
+        XCTAssertFalse(circuit.usesCongestionControl(hop: middleHop))
+        XCTAssertTrue(circuit.isOpen)
+    }
+
+    func testXoffFromTheMiddleForAnExitStreamIsRefused() async throws {
+        let (circuit, path) = try await exitCircuit()
+        let stream = try await path.openStream(on: circuit)
+        path.inject(RelayMessage(command: .xoff, streamID: stream.streamID, data: FlowControlMessage.xoff.encoded()), fromHop: middleHop)
+        XCTAssertFalse(circuit.isOpen)
+        assertProtocolViolation(circuit.failure, mentioning: "hop 2 (middle) sent XOFF for stream")
+    }
+
+    /// The middle runs fixed windows and was sent nothing: its circuit SENDME overflows its window.
+    func testCircuitSendmeFromTheMiddleIsRefused() async throws {
+        let (circuit, path) = try await exitCircuit()
+        path.inject(RelayMessage(command: .sendme, data: SendmeMessage.v1(digest: [UInt8](repeating: 0, count: 20)).encoded()),
+                    fromHop: middleHop)
+        XCTAssertFalse(circuit.isOpen)
+        XCTAssertTrue(path.destroyedForProtocolViolation)
+    }
+}

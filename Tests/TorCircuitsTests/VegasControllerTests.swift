@@ -147,4 +147,36 @@ final class VegasControllerTests: XCTestCase {
         XCTAssertEqual(sender.vegas.cwnd, before)
         XCTAssertEqual(sender.vegas.inflight, inflight - 31)
     }
+
+    /// Steady state with the queue between alpha (186) and beta (372): Vegas holds the window.
+    func testSteadyStateHoldsTheWindowBetweenAlphaAndBeta() throws {
+        var sender = Sender(CongestionControlParameters(consensus: ConsensusParams(["cc_ss_max": 500])))
+        for _ in 0..<13 { try sender.ack(rtt: 100_000) }
+        XCTAssertFalse(sender.vegas.inSlowStart)
+        XCTAssertEqual(sender.vegas.cwnd, 500)
+        // ewma = (2·300000 + ewma)/3: 233333, 277777, 292592; bdp = 500·100000/ewma: 214, 180, 170;
+        // queue 286, 320, 330: above alpha, not above beta.
+        var windows: [Int] = [], bdps: [Int] = []
+        for _ in 0..<3 {
+            windows.append(try sender.ack(rtt: 300_000))
+            bdps.append(sender.vegas.bdp)
+        }
+        XCTAssertEqual(bdps, [214, 180, 170])
+        XCTAssertEqual(windows, [500, 500, 500])
+    }
+
+    /// Steady state at a large window updates once per `cwnd / (cc_cwnd_inc_rate × sendme_inc)`
+    /// SENDMEs (C `CWND_UPDATE_RATE`): at cwnd 2000 that is every 2nd SENDME, +1 cell each time
+    /// while the queue stays under alpha.
+    func testSteadyStateUpdatesOncePerUpdatePeriod() throws {
+        var sender = Sender(CongestionControlParameters(consensus: ConsensusParams(["cc_ss_max": 2000])))
+        for _ in 0..<1000 where sender.vegas.inSlowStart { try sender.ack(rtt: 100_000) }
+        XCTAssertFalse(sender.vegas.inSlowStart)
+        XCTAssertEqual(sender.vegas.cwnd, 2000, "slow start ends at cc_ss_max")
+        XCTAssertEqual(sender.vegas.updateRate, 2)
+        var windows: [Int] = []
+        for _ in 0..<8 { windows.append(try sender.ack(rtt: 100_000)) }
+        XCTAssertEqual(windows.last, 2004, "\(windows)")
+        XCTAssertEqual(Set(zip(windows, windows.dropFirst()).map { $1 - $0 }), [0, 1], "\(windows)")
+    }
 }

@@ -5,8 +5,9 @@ import TorDirectory
 /// (`congestion_control_common.c`, `congestion_control_vegas.c`, `congestion_control_flow.c`).
 public struct CongestionControlParameters: Sendable, Equatable {
     /// Which circuits the Vegas thresholds are for: onion-service rendezvous circuits (six hops
-    /// between the ends) or exit circuits (three).
-    public enum PathKind: Sendable { case onionService, exit }
+    /// between the ends), exit circuits (three), or one-hop directory circuits (C tor gives
+    /// those, and any path shorter than three hops, its `sbws` set: `CC_PATH_SBWS`).
+    public enum PathKind: Sendable { case onionService, exit, directory }
 
     /// `cc_alg`: 0 = fixed SENDME windows (no congestion control), 2 = Vegas.
     public var algorithm: Int32 = 2
@@ -68,6 +69,13 @@ public struct CongestionControlParameters: Sendable, Equatable {
             gamma = get("cc_vegas_gamma_exit", 3 * outbufCells, 0...1000)
             delta = get("cc_vegas_delta_exit", 5 * outbufCells, 0...Int32.max)
             slowStartCap = get("cc_sscap_exit", 600, 100...Int32.max)
+        case .directory:
+            let recordCells: Int32 = 31  // TLS_RECORD_MAX_CELLS
+            alpha = get("cc_vegas_alpha_sbws", 2 * outbufCells - recordCells, 0...1000)
+            beta = get("cc_vegas_beta_sbws", 2 * outbufCells + recordCells, 0...1000)
+            gamma = get("cc_vegas_gamma_sbws", 2 * outbufCells, 0...1000)
+            delta = get("cc_vegas_delta_sbws", 4 * outbufCells, 0...Int32.max)
+            slowStartCap = get("cc_sscap_sbws", 400, 100...Int32.max)
         }
         slowStartMax = get("cc_ss_max", 5000, 500...Int32.max)
         cwndFullGap = get("cc_cwnd_full_gap", 4, 0...Int32(Int16.max))
@@ -81,4 +89,11 @@ public struct CongestionControlParameters: Sendable, Equatable {
 
     /// Whether the consensus turns congestion control on (`cc_alg` = 2, Vegas).
     public var isEnabled: Bool { algorithm == 2 }
+
+    /// Whether a relay's answer `sendme_inc` is acceptable: within one of the consensus's
+    /// `cc_sendme_inc` and not 0 (C tor's `congestion_control_validate_sendme_increment`; a
+    /// relay that answers otherwise is not used).
+    public func acceptsSendmeIncrement(_ increment: Int) -> Bool {
+        increment > 0 && abs(increment - sendmeIncrement) <= 1
+    }
 }
