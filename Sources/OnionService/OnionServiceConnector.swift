@@ -14,6 +14,13 @@ public actor OnionServiceConnector {
         var content: HSDescriptorContent
         var period: TimePeriod
         var expires: Date
+
+        /// Whether this descriptor may be used for a new connection in `period` at `now`: the same
+        /// time period, not expired, and (as C tor decides whether to refetch) no `pow-params`
+        /// whose expiration time has passed: a stale seed would cost a solve the service rejects.
+        func isUsable(in period: TimePeriod, now: Date) -> Bool {
+            period == self.period && expires > now && !IntroductionProofOfWork.hasExpiredParameters(content, now: now)
+        }
     }
 
     private let network: any OnionServiceNetwork
@@ -258,8 +265,11 @@ public actor OnionServiceConnector {
         do { keys = try BlindedKeys(address: address, period: period) } catch {
             throw OnionServiceError.invalidAddress("\(error)")
         }
-        if !forceFetch, let cached = descriptors[address], cached.period == period, cached.expires > Date() {
-            return (cached.content, keys)
+        if !forceFetch, let cached = descriptors[address] {
+            if cached.isUsable(in: period, now: Date()) { return (cached.content, keys) }
+            if IntroductionProofOfWork.hasExpiredParameters(cached.content, now: Date()) {
+                report(.descriptor, "the descriptor's proof-of-work seed has expired; fetching a fresh descriptor")
+            }
         }
         report(.descriptor, "fetching the descriptor")
         let candidates = directory.relays.enumerated().compactMap { index, relay -> HSDirCandidate? in
