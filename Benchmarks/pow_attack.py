@@ -238,7 +238,7 @@ def table(runs, info):
         med = f"{statistics.median(ok):.1f} s" if ok else "—"
         lines.append(f"| {NAMES[c]} | {len(ok)} of {len(rs)} | {med} | " + "; ".join(describe(r) for r in rs) + " |")
     fs, fe = info.get("flood_start"), info.get("flood_end")
-    rate = f"{(fe[1] - fs[1]) / (fe[0] - fs[0]):.0f}" if fs and fe and fe[0] > fs[0] else "?"
+    rate = f"{fe[1] / fe[0]:.0f}" if fe and fe[0] > 0 else "?"
     loads = [float(r["load"][0]) for c in clients for r in runs[c]["attack"]]
     note = (f"Measured {info['date']} with `Benchmarks/run --only attack --attack-runs {len(runs[clients[0]]['attack'])}` "
             f"({info['workers']} flood workers, ≈ {rate} acknowledged introductions per second over the series; each "
