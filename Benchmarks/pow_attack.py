@@ -3,7 +3,9 @@
 A private network with one device whose C tor has proof-of-work defenses on (`scripts/testnet up
 --devices '' --pow-device`: HiddenServicePoWDefensesEnabled 1, one introduction dequeued per second)
 is flooded, for the whole series, by `onionctl-bench flood` (W concurrent INTRODUCE1 cells without
-proof of work, each on its own circuit). Then, alternating which goes first, each run:
+proof of work, each on its own circuit; it follows the service's new introduction points when the time
+period changes, and no attempt starts in the minute before a change). Then, alternating which goes
+first, each run:
 
   onionctl   a fresh `onionctl-bench attack` (warm cache): bootstrap, then one request; the time from
              the request to the response, or "not reached" at --attack-limit. It prints the efforts
@@ -130,9 +132,9 @@ def describe(run):
     else:
         text = f"reached in {run['seconds']:.1f} s"
     if run.get("efforts") is not None:
-        solves = ", ".join(f"effort {int(e)}" + (f" in {s:.1f} s" if i < len(run["solve_s"]) else "")
+        solves = ", ".join(f"effort {int(e)}" + (f" in {s:.2f} s" if i < len(run["solve_s"]) else "")
                            for i, (e, s) in enumerate(zip(run["efforts"], run["solve_s"] + [0] * len(run["efforts"]))))
-        text += f" ({run['introductions']} introductions; " + (f"solved {solves}" if solves else "no proof of work") + ")"
+        text += f" ({int(run['introductions'])} introduction{'s' if run['introductions'] != 1 else ''}; " + (f"solved {solves}" if solves else "no proof of work") + ")"
     elif "attempts" in run:
         text += f" ({run['attempts']} curl attempt{'s' if run['attempts'] != 1 else ''})"
     return text
@@ -193,11 +195,15 @@ def run_series(R, opts):
             raise R.Fail(f"the flood got no introduction through: {flood.lines[-5:]}")
         time.sleep(opts.attack_fill)
         info["flood_start"] = flood.counts()
+        # The service's introduction points change with the time period (every few minutes here): the
+        # flood follows within seconds, but no attempt starts in the minute before a rotation.
+        rotation = R.Rotation(up.get("onion_period_seconds", 240), before=60, after=10)
         for i in range(opts.attack_runs):
             order = clients if i % 2 == 0 else list(reversed(clients))
             for who in order:
                 if not flood.alive():
                     raise R.Fail(f"the flood stopped: {flood.lines[-5:]}")
+                rotation.wait_clear(0)
                 before = flood.counts()
                 t = time.monotonic()
                 if who == "ctor":

@@ -53,7 +53,7 @@ struct IntroductionProofOfWork {
             return nil
         }
         let took = clock.now - started
-        report(.introduction, "proof of work solved, effort \(effort), in \((took.seconds * 10).rounded() / 10) s")
+        report(.introduction, "proof of work solved, effort \(effort), in \((took.seconds * 100).rounded() / 100) s")
         return HsNtorClient.Extension(type: OnionServicePoW.extensionType, body: solution.extensionBody)
     }
 }

@@ -53,14 +53,25 @@ func currentPeriod(_ client: TorClient) async throws -> (TimePeriod, NetDirector
     return (period, directory)
 }
 
-/// Learns the descriptor of the current period: a request (bounded; under attack it is not
-/// answered, but the descriptor is fetched and cached before the introduction).
-func learnTarget(_ client: TorClient, _ address: OnionAddress, _ options: Options, requestBound: Double) async throws -> FloodTarget {
+/// Learns the descriptor of the current period: a request starts the connection (the open
+/// rendezvous circuit dropped first, so the descriptor is fetched), and as soon as a descriptor
+/// whose introduction points differ from `known` is cached, the request is abandoned (under attack
+/// it would not be answered). Within `bound` seconds, else whatever descriptor is cached.
+func learnTarget(_ client: TorClient, _ address: OnionAddress, _ options: Options, known: [IntroductionPoint]?,
+                 bound: Double) async throws -> FloodTarget {
     let (period, directory) = try await currentPeriod(client)
-    _ = try? await withTimeout(requestBound, error: BenchError("flood: descriptor request timed out")) {
-        try await request(client, address, path: options.path, timeout: requestBound)
+    await client.dropCircuit(to: address)
+    let path = options.path
+    let attempt = Task { _ = try? await request(client, address, path: path, timeout: bound) }
+    defer { attempt.cancel() }
+    let deadline = Date().addingTimeInterval(bound)
+    var descriptor = await client.cachedDescriptor(for: address)
+    while Date() < deadline {
+        if let fresh = descriptor, !fresh.introductionPoints.isEmpty, fresh.introductionPoints != known { break }
+        try await Task.sleep(for: .milliseconds(100))
+        descriptor = await client.cachedDescriptor(for: address)
     }
-    guard let descriptor = await client.cachedDescriptor(for: address), !descriptor.introductionPoints.isEmpty else {
+    guard let descriptor, !descriptor.introductionPoints.isEmpty else {
         throw BenchError("flood: no descriptor with introduction points")
     }
     let rendezvous = directory.relays.filter { $0.flags.contains(.fast) }
@@ -95,7 +106,7 @@ func introduceOnce(_ client: TorClient, _ target: FloodTarget, _ n: Int) async t
 /// publishes new introduction points). Prints "flooding" once the first introduction is
 /// acknowledged, a count line every 10 s on stderr, and a JSON line with the totals at the end.
 func flood(_ client: TorClient, _ address: OnionAddress, _ options: Options) async throws {
-    let state = FloodState(try await learnTarget(client, address, options, requestBound: options.timeout))
+    let state = FloodState(try await learnTarget(client, address, options, known: nil, bound: options.timeout))
     let counter = FloodCounter()
     let started = Date()
     let stop = started.addingTimeInterval(options.seconds)
@@ -121,9 +132,19 @@ func flood(_ client: TorClient, _ address: OnionAddress, _ options: Options) asy
                 try? await Task.sleep(for: .seconds(10))
                 let (acked, failed) = counter.value
                 complain("flood: \(Int(Date().timeIntervalSince(started))) s, \(acked) introductions acknowledged, \(failed) failed")
+            }
+        }
+        // The service publishes new introduction points for each time period (every few minutes on
+        // the private network): follow them within seconds, or the flood stops reaching it.
+        group.addTask {
+            while Date() < stop {
+                try? await Task.sleep(for: .seconds(2))
                 guard let (period, _) = try? await currentPeriod(client), period != state.target.period else { continue }
                 complain("flood: new time period; learning its descriptor")
-                if let fresh = try? await learnTarget(client, address, options, requestBound: 30) { state.target = fresh }
+                if let fresh = try? await learnTarget(client, address, options, known: state.target.introductionPoints, bound: 30) {
+                    state.target = fresh
+                    complain("flood: now introducing through the new period's \(fresh.introductionPoints.count) introduction points")
+                }
             }
         }
     }
