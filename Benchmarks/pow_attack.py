@@ -246,7 +246,8 @@ def table(runs, info):
     fs, fe = info.get("flood_start"), info.get("flood_end")
     rate = f"{fe[1] / fe[0]:.0f}" if fe and fe[0] > 0 else "?"
     loads = [float(r["load"][0]) for c in clients for r in runs[c]["attack"]]
-    note = (f"Measured {info['date']} with `Benchmarks/run --only attack --attack-runs {len(runs[clients[0]]['attack'])}` "
+    extra = "" if clients == ["onionctl", "ctor"] else f" --attack-clients {','.join(clients)}"
+    note = (f"Measured {info['date']} with `Benchmarks/run --only attack --attack-runs {len(runs[clients[0]]['attack'])}{extra}` "
             f"({info['workers']} flood workers, ≈ {rate} acknowledged introductions per second over the series; each "
             f"attempt gives up at {info['limit_s']:.0f} s; 1-minute load average {min(loads):.1f}–{max(loads):.1f} during "
             f"the runs, {' '.join(info['load_start'])} at start, on 2 cores shared with other work). "
