@@ -61,7 +61,7 @@ let package = Package(
 
         // MARK: Benchmark probe (Benchmarks/run drives it): one measurement per process.
         .executableTarget(name: "onionctl-bench", dependencies: [
-            "TorClient", "OnionService", "TorCircuits", "TorCrypto", "TorDirectory", "Devices",
+            "TorClient", "OnionService", "TorCircuits", "TorCrypto", "TorDirectory", "TorProto", "Devices",
         ]),
 
         // Equi-X solves/s of our solver (Benchmarks/pow-bench compares it with C tor's).

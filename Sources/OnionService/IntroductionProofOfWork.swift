@@ -11,12 +11,22 @@ struct IntroductionProofOfWork {
     /// How long one solve may take before the introduction goes without a proof of work.
     var budget: Duration
 
-    /// The `pow-params v1` line still valid at `now`, if the descriptor has one.
-    static func parameters(in descriptor: HSDescriptorContent, now: Date) -> HSDescriptorContent.PowParams? {
+    /// The descriptor's usable `pow-params v1` line, if it has one. Its expiration time is not
+    /// checked here: as C tor does, a cached descriptor whose parameters have expired is refetched
+    /// before a new connection (``hasExpiredParameters(_:now:)``), and whatever the fresh
+    /// descriptor carries is then used (the service accepts its current and previous seed).
+    static func parameters(in descriptor: HSDescriptorContent) -> HSDescriptorContent.PowParams? {
         descriptor.powParams.first { params in
             params.type == "v1" && params.seed?.count == OnionServicePoW.seedLength && params.suggestedEffort != nil
-                && (params.expiration.map { $0 > now } ?? false)
         }
+    }
+
+    /// Whether the descriptor's `pow-params v1` expiration time has passed at `now` (C tor:
+    /// `pow_params->expiration_time < now` makes a cached descriptor not worth keeping, hs_client.c
+    /// `can_client_refetch_desc`): the seed may have rotated, so the descriptor is fetched again.
+    static func hasExpiredParameters(_ descriptor: HSDescriptorContent, now: Date) -> Bool {
+        guard let expiration = descriptor.powParams.first(where: { $0.type == "v1" })?.expiration else { return false }
+        return expiration < now
     }
 
     /// The effort for an introduction after `unanswered` earlier introductions the service did not
@@ -29,9 +39,8 @@ struct IntroductionProofOfWork {
     /// effort 0) or the budget ran out (then the introduction goes without; `report` says so).
     /// Throws `CancellationError` when the connection is cancelled while solving.
     func extensionForIntroduction(descriptor: HSDescriptorContent, blindedPublicKey: [UInt8], unanswered: Int,
-                                  now: Date = Date(),
                                   report: @Sendable (ConnectionPhase, String) -> Void) async throws -> HsNtorClient.Extension? {
-        guard let params = Self.parameters(in: descriptor, now: now), let seed = params.seed,
+        guard let params = Self.parameters(in: descriptor), let seed = params.seed,
               let suggested = params.suggestedEffort else { return nil }
         let effort = Self.effort(suggested: suggested, unanswered: unanswered)
         guard effort > 0, budget > .zero else { return nil }
@@ -44,7 +53,7 @@ struct IntroductionProofOfWork {
             return nil
         }
         let took = clock.now - started
-        report(.introduction, "proof of work solved, effort \(effort), in \((took.seconds * 10).rounded() / 10) s")
+        report(.introduction, "proof of work solved, effort \(effort), in \((took.seconds * 100).rounded() / 100) s")
         return HsNtorClient.Extension(type: OnionServicePoW.extensionType, body: solution.extensionBody)
     }
 }

@@ -14,13 +14,20 @@ public actor OnionServiceConnector {
         var content: HSDescriptorContent
         var period: TimePeriod
         var expires: Date
+
+        /// Whether this descriptor may be used for a new connection in `period` at `now`: the same
+        /// time period, not expired, and (as C tor decides whether to refetch) no `pow-params`
+        /// whose expiration time has passed: a stale seed would cost a solve the service rejects.
+        func isUsable(in period: TimePeriod, now: Date) -> Bool {
+            period == self.period && expires > now && !IntroductionProofOfWork.hasExpiredParameters(content, now: now)
+        }
     }
 
     private let network: any OnionServiceNetwork
     private let stepTimeout: TimeInterval
     private var descriptors: [OnionAddress: CachedDescriptor] = [:]
     private var rendezvous: [OnionAddress: Circuit] = [:]
-    private var pending: [OnionAddress: Task<Circuit, any Error>] = [:]
+    private var pending: [OnionAddress: SharedBuild] = [:]
     /// Seconds from INTRODUCE_ACK to RENDEZVOUS2 of recent successful joins (most recent last).
     private var recentRendezvousTimes: [TimeInterval] = []
     /// Proof of work for services that ask for it (`pow-params` in their descriptor).
@@ -118,7 +125,7 @@ public actor OnionServiceConnector {
             case .renewAndWait:
                 report(.rendezvous, "the service has not acknowledged this circuit's data; moving to a new circuit")
                 do {
-                    return try await startEstablishing(address, clientAuthKey: clientAuthKey, report: report).value
+                    return try await startEstablishing(address, clientAuthKey: clientAuthKey, report: report).value()
                 } catch where circuit.isOpen && (circuit.lastHopPackageWindow?.remaining ?? 0) > 0 {
                     // No replacement now (the service may limit introductions): the old circuit
                     // still has some room, so this request is not failed for it.
@@ -127,31 +134,34 @@ public actor OnionServiceConnector {
             }
         }
         rendezvous[address] = nil
-        return try await startEstablishing(address, clientAuthKey: clientAuthKey, report: report).value
+        return try await startEstablishing(address, clientAuthKey: clientAuthKey, report: report).value()
     }
 
     /// The build of `address`'s next rendezvous circuit, started if none is under way. The circuit
     /// it makes replaces the current one, which is closed once its streams are done.
     private func startEstablishing(_ address: OnionAddress, clientAuthKey: X25519PrivateKey?,
-                                   report: @escaping @Sendable (ConnectionPhase, String) -> Void) -> Task<Circuit, any Error> {
-        if let task = pending[address] { return task }
+                                   report: @escaping @Sendable (ConnectionPhase, String) -> Void) -> SharedBuild {
+        // A build every requester gave up on (cancelled) is not joined: a new one starts.
+        if let build = pending[address], !build.isCancelled { return build }
+        let id = UUID()
         let task = Task {
             do {
                 let circuit = try await self.establish(address, clientAuthKey: clientAuthKey, report: report)
-                self.adopt(circuit, for: address)
+                self.adopt(circuit, for: address, build: id)
                 return circuit
             } catch {
-                self.pending[address] = nil
-                self.renewalFailedAt[address] = Date()
+                if self.pending[address]?.id == id { self.pending[address] = nil }
+                if !(error is CancellationError) { self.renewalFailedAt[address] = Date() }
                 throw error
             }
         }
-        pending[address] = task
-        return task
+        let build = SharedBuild(id: id, task: task)
+        pending[address] = build
+        return build
     }
 
-    private func adopt(_ circuit: Circuit, for address: OnionAddress) {
-        pending[address] = nil
+    private func adopt(_ circuit: Circuit, for address: OnionAddress, build: UUID) {
+        if pending[address]?.id == build { pending[address] = nil }
         renewalFailedAt[address] = nil
         if let old = rendezvous[address], old !== circuit { retire(old) }
         rendezvous[address] = circuit
@@ -258,8 +268,11 @@ public actor OnionServiceConnector {
         do { keys = try BlindedKeys(address: address, period: period) } catch {
             throw OnionServiceError.invalidAddress("\(error)")
         }
-        if !forceFetch, let cached = descriptors[address], cached.period == period, cached.expires > Date() {
-            return (cached.content, keys)
+        if !forceFetch, let cached = descriptors[address] {
+            if cached.isUsable(in: period, now: Date()) { return (cached.content, keys) }
+            if IntroductionProofOfWork.hasExpiredParameters(cached.content, now: Date()) {
+                report(.descriptor, "the descriptor's proof-of-work seed has expired; fetching a fresh descriptor")
+            }
         }
         report(.descriptor, "fetching the descriptor")
         let candidates = directory.relays.enumerated().compactMap { index, relay -> HSDirCandidate? in

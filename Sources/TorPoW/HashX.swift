@@ -123,7 +123,7 @@ public final class HashX: @unchecked Sendable {
             case .mul: r[d] = r[d] &* r[sr]
             case .sub: r[d] = r[d] &- r[sr]
             case .xor: r[d] ^= r[sr]
-            case .addShifted: r[d] = r[d] &+ (r[sr] << ins.imm)
+            case .addShifted: r[d] = r[d] &+ (r[sr] &<< ins.imm)
             case .rotateRight: r[d] = r[d].rotr(ins.imm)
             case .addConst: r[d] = r[d] &+ ins.imm
             case .xorConst: r[d] ^= ins.imm
@@ -177,7 +177,7 @@ public final class HashX: @unchecked Sendable {
             case .mul: for j in 0..<n { d[j] = d[j] &* s[j] }
             case .sub: for j in 0..<n { d[j] = d[j] &- s[j] }
             case .xor: for j in 0..<n { d[j] ^= s[j] }
-            case .addShifted: for j in 0..<n { d[j] = d[j] &+ (s[j] << imm) }
+            case .addShifted: for j in 0..<n { d[j] = d[j] &+ (s[j] &<< imm) }
             case .rotateRight: for j in 0..<n { d[j] = d[j].rotr(imm) }
             case .addConst: for j in 0..<n { d[j] = d[j] &+ imm }
             case .xorConst: for j in 0..<n { d[j] ^= imm }

@@ -14,8 +14,8 @@ func sipRound(_ v0: inout UInt64, _ v1: inout UInt64, _ v2: inout UInt64, _ v3: 
 }
 
 extension UInt64 {
-    @inline(__always) func rotl(_ n: UInt64) -> UInt64 { (self << n) | (self >> (64 &- n)) }
-    @inline(__always) func rotr(_ n: UInt64) -> UInt64 { (self >> n) | (self << (64 &- n)) }
+    @inline(__always) func rotl(_ n: UInt64) -> UInt64 { (self &<< n) | (self &>> (64 &- n)) }
+    @inline(__always) func rotr(_ n: UInt64) -> UInt64 { (self &>> n) | (self &<< (64 &- n)) }
 }
 
 extension SipHashKey {

@@ -7,6 +7,7 @@
 //   onionctl-bench download    ... [--bytes 10485760]    GET /test/blob?bytes=N
 //   onionctl-bench upload      ... [--bytes 1048576]     POST /test/echo (the body comes back)
 //   onionctl-bench scale       ... --onion A,B,C         N services at once, after bootstrap
+//   onionctl-bench flood|attack ...                       a device under attack (Attack.swift)
 //
 // `cold` empties the cache and state folders first; every other mode uses them as they are.
 // Prints "first-response" on stdout the moment the first response is in (the driver times it),
@@ -49,6 +50,11 @@ struct Options {
     var streams = 1
     /// `--cc on|off`: ask services for congestion control (default on).
     var congestionControl = true
+    /// `--pow on|off`: solve onion-service proofs of work (default on).
+    var proofOfWork = true
+    /// flood: how long to flood (`--seconds`) and with how many concurrent introductions (`--workers`).
+    var seconds: Double = 60
+    var workers = 12
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -66,6 +72,11 @@ struct Options {
             case "--bytes": bytes = Int(value) ?? -1
             case "--timeout": timeout = Double(value) ?? -1
             case "--streams": streams = Int(value) ?? -1
+            case "--seconds": seconds = Double(value) ?? -1
+            case "--workers": workers = Int(value) ?? -1
+            case "--pow":
+                guard value == "on" || value == "off" else { throw BenchError("--pow takes on or off") }
+                proofOfWork = value == "on"
             case "--cc":
                 guard value == "on" || value == "off" else { throw BenchError("--cc takes on or off") }
                 congestionControl = value == "on"
@@ -73,7 +84,8 @@ struct Options {
             }
         }
         guard !network.isEmpty, !cache.isEmpty, !onions.isEmpty else { throw BenchError("--network, --cache and --onion are required") }
-        guard count > 0, count <= 100_000, bytes >= 0, timeout > 0, streams > 0, streams <= 64 else { throw BenchError("bad --count/--bytes/--timeout") }
+        guard count > 0, count <= 100_000, bytes >= 0, timeout > 0, streams > 0, streams <= 64, seconds > 0, seconds <= 3600,
+              workers > 0, workers <= 64 else { throw BenchError("bad --count/--bytes/--timeout") }
     }
 }
 
@@ -149,10 +161,11 @@ func makeClient(_ options: Options, fresh: Bool) throws -> TorClient {
     let cache = URL(fileURLWithPath: options.cache)
     if fresh { try? FileManager.default.removeItem(at: cache) }
     let text = try String(contentsOfFile: options.network, encoding: .utf8)
-    let config = TorClientConfiguration(
+    var config = TorClientConfiguration(
         network: try NetworkConfig(parsing: text),
         paths: TorPaths(cacheDirectory: cache.appendingPathComponent("cache"), stateDirectory: cache.appendingPathComponent("state")),
         congestionControl: options.congestionControl)
+    if !options.proofOfWork { config.proofOfWorkBudget = .zero }
     return TorClient(configuration: config)
 }
 
@@ -280,8 +293,14 @@ func run(_ options: Options) async throws {
               "bootstrap_s": .number(bootstrapSeconds), "per_device_s": .numbers(perDevice.sorted()),
               "seconds_since_main": .number(Date().timeIntervalSince(mainStarted))])
 
+    case "flood":
+        try await flood(client, first, options)
+
+    case "attack":
+        try await attack(client, first, options)
+
     default:
-        throw BenchError("unknown mode \(options.mode) (cold, warm, roundtrip, download, upload, scale)")
+        throw BenchError("unknown mode \(options.mode) (cold, warm, roundtrip, download, upload, scale, flood, attack)")
     }
     await client.shutdown()
 }
@@ -289,12 +308,14 @@ func run(_ options: Options) async throws {
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     // A hard ceiling on the whole process, whatever hangs.
-    let ceiling = options.timeout + 60
+    // flood runs --seconds beyond its first request; attack bootstraps before its bounded request.
+    let bound = options.timeout + (options.mode == "flood" ? options.seconds : 0) + (options.mode == "attack" ? 90 : 0)
+    let ceiling = bound + 60
     DispatchQueue.global().asyncAfter(deadline: .now() + ceiling) {
         complain("gave up after \(Int(ceiling)) s")
         exit(3)
     }
-    try await withTimeout(options.timeout, error: BenchError("\(options.mode): no result within \(Int(options.timeout)) s")) {
+    try await withTimeout(bound, error: BenchError("\(options.mode): no result within \(Int(bound)) s")) {
         try await run(options)
     }
 } catch {

@@ -16,10 +16,33 @@ final class IntroductionProofOfWorkTests: XCTestCase {
                                        now: Date(timeIntervalSince1970: 1_800_000_000))
     }
 
-    func testExpiredParametersAreIgnored() throws {
+    /// As C tor does (hs_client.c, `can_client_refetch_desc`): a cached descriptor whose
+    /// `pow-params` expiration time has passed is not used for a new connection but fetched again;
+    /// one without `pow-params`, or with parameters still valid, is kept.
+    func testExpiredParametersMakeTheCachedDescriptorStale() throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15
-        XCTAssertNotNil(IntroductionProofOfWork.parameters(in: try descriptor(effort: 5, expires: "2030-01-01T00:00:00"), now: now))
-        XCTAssertNil(IntroductionProofOfWork.parameters(in: try descriptor(effort: 5, expires: "2020-01-01T00:00:00"), now: now))
+        let period = TimePeriod(number: 20_833, lengthMinutes: 1440)
+        let valid = try descriptor(effort: 5, expires: "2030-01-01T00:00:00")
+        let expired = try descriptor(effort: 5, expires: "2020-01-01T00:00:00")
+        let none = try HSDescriptorContent(plaintext: Array("create2-formats 2\n".utf8), signingKey: [UInt8](repeating: 0, count: 32),
+                                           now: now)
+        XCTAssertFalse(IntroductionProofOfWork.hasExpiredParameters(valid, now: now))
+        XCTAssertTrue(IntroductionProofOfWork.hasExpiredParameters(expired, now: now))
+        XCTAssertFalse(IntroductionProofOfWork.hasExpiredParameters(none, now: now))
+        let later = now.addingTimeInterval(3600)
+        func cached(_ content: HSDescriptorContent) -> OnionServiceConnector.CachedDescriptor {
+            OnionServiceConnector.CachedDescriptor(content: content, period: period, expires: later)
+        }
+        XCTAssertTrue(cached(valid).isUsable(in: period, now: now))
+        XCTAssertTrue(cached(none).isUsable(in: period, now: now))
+        XCTAssertFalse(cached(expired).isUsable(in: period, now: now), "a stale seed must trigger a refetch")
+        // The other reasons still hold.
+        XCTAssertFalse(cached(valid).isUsable(in: TimePeriod(number: 20_834, lengthMinutes: 1440), now: now))
+        XCTAssertFalse(cached(valid).isUsable(in: period, now: later.addingTimeInterval(1)))
+        // Once fetched again, the parameters are used whatever their expiration says (C tor solves
+        // with the descriptor it has; the service accepts its current and previous seed).
+        XCTAssertEqual(IntroductionProofOfWork.parameters(in: expired)?.suggestedEffort, 5)
+        XCTAssertNil(IntroductionProofOfWork.parameters(in: none))
     }
 
     func testNoProofOfWorkAtEffortZeroOrWithoutBudget() async throws {

@@ -192,12 +192,30 @@ final class BackgroundSolveTests: XCTestCase {
     let inputs = OnionServicePoW.Inputs(blindedId: [UInt8](repeating: 7, count: 32),
                                         seed: [UInt8](repeating: 9, count: 32), effort: 4)
 
-    /// A low effort is solved within a generous budget, and the result verifies.
+    /// A low effort is solved within a generous budget on one thread and on several (each from its
+    /// own random nonce, the first solution wins), and the result verifies.
     func testSolvesWithinBudget() async throws {
-        let s = try await OnionServicePoW.solve(inputs, budget: .seconds(120))
-        let solution = try XCTUnwrap(s)
-        XCTAssertEqual(solution.effort, 4)
-        XCTAssertNoThrow(try OnionServicePoW.verify(solution, blindedId: inputs.blindedId, seed: inputs.seed))
+        for threads in [1, 2, 3] {
+            let s = try await OnionServicePoW.solve(inputs, budget: .seconds(120), threads: threads)
+            let solution = try XCTUnwrap(s, "no solution on \(threads) threads")
+            XCTAssertEqual(solution.effort, 4)
+            XCTAssertEqual(solution.seedHead, Array(inputs.seed.prefix(4)))
+            XCTAssertNoThrow(try OnionServicePoW.verify(solution, blindedId: inputs.blindedId, seed: inputs.seed),
+                             "\(threads) threads")
+        }
+    }
+
+    /// Threads searching in parallel start from different nonces (two solves never return the
+    /// same nonce), so they never duplicate each other's work.
+    func testParallelSolvesStartFromDifferentNonces() async throws {
+        var easy = inputs
+        easy.effort = 1
+        var nonces = Set<[UInt8]>()
+        for _ in 0..<3 {
+            let s = try await OnionServicePoW.solve(easy, budget: .seconds(120), threads: 2)
+            nonces.insert(try XCTUnwrap(s).nonce)
+        }
+        XCTAssertEqual(nonces.count, 3)
     }
 
     /// An effort far beyond the budget gives up with nil.
@@ -212,7 +230,7 @@ final class BackgroundSolveTests: XCTestCase {
     func testCancellation() async {
         var hard = inputs
         hard.effort = .max
-        let task = Task { try await OnionServicePoW.solve(hard, budget: .seconds(600)) }
+        let task = Task { try await OnionServicePoW.solve(hard, budget: .seconds(600), threads: 2) }
         try? await Task.sleep(for: .milliseconds(100))
         task.cancel()
         do {

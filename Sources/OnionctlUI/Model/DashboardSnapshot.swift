@@ -63,7 +63,8 @@ public struct DeviceConnection: Sendable, Equatable {
     /// When the current attempt started: while connecting, the shown time runs from it (the
     /// render clock), so a phase that takes long is seen taking long.
     public var startedAt: Date?
-    /// A short technical detail of the phase ("HSDir $ABCD…"), for the Tor view.
+    /// A short technical detail of the phase ("HSDir $ABCD…", "solving a proof of work, effort 8…"),
+    /// for the Tor view and, while connecting, beside the phases of the detail view.
     public var detail: String
 
     public init(state: State = .idle, elapsed: TimeInterval? = nil, detail: String = "", startedAt: Date? = nil) {

@@ -373,7 +373,11 @@ public struct DashboardRenderer: Sendable {
             if i < phases.count - 1 { col += grid.put(" \(glyphs.chevron) ", x: col, y: y, role: .muted, maxWidth: max(0, end - col)) }
         }
         if let elapsed = c.seconds(at: now) {
-            grid.put("  \(seconds(elapsed))", x: col, y: y, role: .muted, maxWidth: max(0, end - col))
+            col += grid.put("  \(seconds(elapsed))", x: col, y: y, role: .muted, maxWidth: max(0, end - col))
+        }
+        // While connecting, what the client is doing in this phase ("solving a proof of work, effort 8…").
+        if case .connecting = c.state, !c.detail.isEmpty {
+            grid.put("  \(c.detail)", x: col, y: y, role: .progress, maxWidth: max(0, end - col))
         }
     }
 
