@@ -263,7 +263,8 @@ public actor OnionServiceConnector {
         }
         report(.descriptor, "fetching the descriptor")
         let candidates = directory.relays.enumerated().compactMap { index, relay -> HSDirCandidate? in
-            guard relay.flags.contains(.hsDir), relay.status.protocols.supports("HSDir", 2),
+            guard relay.flags.contains(.hsDir), PathRules.may(relay, serveAs: .onionServiceEndpoint),
+                  relay.status.protocols.supports("HSDir", 2),
                   let ed = relay.ed25519Identity else { return nil }
             return HSDirCandidate(ed25519Identity: ed, index: index)
         }
@@ -350,7 +351,13 @@ public actor OnionServiceConnector {
             pending.discard()
             throw OnionServiceError.introductionFailed(onion: onion, detail: "the descriptor lists no introduction points")
         }
-        let introductionPoints = descriptor.introductionPoints.shuffled()
+        // The service chose its introduction points; one the consensus marks MiddleOnly is not used.
+        let introductionPoints = descriptor.introductionPoints.filter { !Self.isMiddleOnly($0, in: directory) }.shuffled()
+        guard !introductionPoints.isEmpty else {
+            pending.discard()
+            throw OnionServiceError.introductionFailed(
+                onion: onion, detail: "every introduction point is a relay the consensus marks MiddleOnly")
+        }
         let congestionControl = requestCongestionControl
             ? RendezvousCongestionControl.offer(descriptor: descriptor, consensus: directory.consensus.params) : nil
         // The first introduction circuit is built while the rendezvous point is still being set up
@@ -518,6 +525,16 @@ public actor OnionServiceConnector {
 
     static let minimumRendezvousPatience: TimeInterval = 6
     static let initialRendezvousPatience: TimeInterval = 10
+
+    /// Whether the consensus lists `point`'s relay with the MiddleOnly flag.
+    static func isMiddleOnly(_ point: IntroductionPoint, in directory: NetDirectory) -> Bool {
+        point.linkSpecifiers.contains { spec in
+            if case let .legacyID(id) = spec, let relay = directory.relay(rsaIdentity: id) {
+                return !PathRules.may(relay, serveAs: .onionServiceEndpoint)
+            }
+            return false
+        }
+    }
 
     /// Where to extend for an introduction point (nil if it lacks the RSA identity EXTEND2 needs).
     private static func introductionTarget(_ point: IntroductionPoint) -> ExtendTarget? {

@@ -130,7 +130,8 @@ public actor DirectoryManager {
     ///   ``DirectoryError/notEnoughPaths(_:needed:)`` when less of the network's bandwidth than the
     ///   consensus's `min_paths_for_circs_pct` has microdescriptors (as C tor decides).
     private func usableDirectory(_ consensus: Consensus, _ micro: [[UInt8]: Microdescriptor]) throws -> NetDirectory {
-        let directory = NetDirectory(consensus: consensus, microdescriptors: micro, isTestingNetwork: config.testingTorNetwork)
+        let directory = NetDirectory(consensus: consensus, microdescriptors: micro, isTestingNetwork: config.testingTorNetwork,
+                                     enforceDistinctSubnets: config.enforceDistinctSubnets)
         if directory.relays.count < min(3, consensus.routers.count) {
             throw DirectoryError.notEnoughRelays(have: directory.relays.count, of: consensus.routers.count)
         }
