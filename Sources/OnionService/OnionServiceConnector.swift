@@ -198,6 +198,13 @@ public actor OnionServiceConnector {
         }
     }
 
+    /// Relays on the circuit to an HSDir and to an introduction point, the endpoint included: 4 as
+    /// in C tor (`route_len_for_purpose`: an endpoint someone else chose gets an extra hop), i.e.
+    /// guard, layer-2 vanguard, middle, endpoint. A rendezvous point, chosen by the client, is
+    /// reached over 3 (guard, layer-2 vanguard, rendezvous point).
+    static let hsdirHops = 4
+    static let introductionHops = 4
+
     /// How often a "not found" descriptor lookup is retried, and how long to wait between tries.
     static let descriptorNotFoundRetries = 2
     static let descriptorRetryDelay: Double = 4
@@ -283,7 +290,7 @@ public actor OnionServiceConnector {
             let hsdir = directory.relays[candidate.index]
             let text: [UInt8]
             do {
-                let circuit = try await network.buildCircuit(hops: 3, endingAt: hsdir.extendTarget)
+                let circuit = try await network.buildCircuit(hops: Self.hsdirHops, endingAt: hsdir.extendTarget)
                 defer { circuit.destroy() }
                 let stream = try await circuit.openStream(.beginDir, timeout: stepTimeout)
                 defer { stream.close() }
@@ -365,7 +372,7 @@ public actor OnionServiceConnector {
         var firstIntroduction: Task<Circuit, any Error>?
         if let target = Self.introductionTarget(introductionPoints[0]) {
             let network = self.network
-            firstIntroduction = Task { try await network.buildCircuit(hops: 3, endingAt: target) }
+            firstIntroduction = Task { try await network.buildCircuit(hops: Self.introductionHops, endingAt: target) }
         }
         defer {
             if let firstIntroduction { Task { (try? await firstIntroduction.value)?.destroy() } }
@@ -421,7 +428,7 @@ public actor OnionServiceConnector {
                     firstIntroduction = nil
                     intro = try await prebuilt.value
                 } else {
-                    intro = try await network.buildCircuit(hops: 3, endingAt: target)
+                    intro = try await network.buildCircuit(hops: Self.introductionHops, endingAt: target)
                 }
                 defer { intro.destroy() }
                 try intro.send(RelayMessage(command: .introduce1, data: body), toHop: intro.hopCount - 1,

@@ -13,6 +13,10 @@ public actor TorClient {
     public nonisolated let builder: CircuitBuilder
     public nonisolated let directory: DirectoryManager
     public nonisolated let guards: GuardSet
+    /// The layer-2 vanguards of onion-service circuits (prop 333), persisted beside the guards.
+    public nonisolated let vanguards: VanguardsLite
+    /// The most recent onion-service paths built (newest last, at most 32), for status views and tests.
+    public private(set) var recentOnionServicePaths: [BuiltPath] = []
     /// Clock differences reported by relays (NETINFO).
     public nonisolated let clockSkew = ClockSkewMonitor()
     private var connector: OnionServiceConnector?
@@ -30,6 +34,7 @@ public actor TorClient {
         directory = DirectoryManager(config: configuration.network, cacheDirectory: configuration.paths.cacheDirectory,
                                      builder: builder, retryPatience: configuration.directoryRetryPatience, now: now ?? Date.init)
         guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"))
+        vanguards = VanguardsLite(fileURL: configuration.paths.stateDirectory.appendingPathComponent("vanguards.json"))
     }
 
     /// Bootstraps (or loads the cache) and reports what the client knows.
@@ -49,8 +54,9 @@ public actor TorClient {
         try await buildPath(hops: length, lastHop: nil)
     }
 
-    /// Builds a circuit of `hops` relays ending at `lastHop` (a relay from the directory or an
-    /// introduction point known only from a descriptor).
+    /// Builds an onion-service circuit of `hops` relays ending at `lastHop` (a relay from the
+    /// directory or an introduction point known only from a descriptor). With vanguards-lite (the
+    /// default) its second hop is one of the pinned layer-2 vanguards.
     public func buildCircuit(hops: Int, endingAt lastHop: ExtendTarget) async throws -> Circuit {
         try await buildPath(hops: hops, lastHop: lastHop)
     }
@@ -60,21 +66,34 @@ public actor TorClient {
         let netDirectory = try await directory.netDirectory()
         builder.parameters.update(from: netDirectory.consensus.params)
         let last = lastHop.flatMap { netDirectory.relay(rsaIdentity: $0.rsaIdentity) }
+        let vanguardCircuit = lastHop != nil && configuration.vanguardsLite && hops >= 3
+        let layer2 = vanguardCircuit ? await vanguards.layer2(in: netDirectory) : []
         var lastError: (any Error)?
         for guardRelay in await guards.candidates(in: netDirectory).prefix(3) {
             let selector = PathSelector(directory: netDirectory, avoid: builder.failures.avoided())
-            if guardRelay.rsaIdentity == lastHop?.rsaIdentity { continue }
-            if let last, !selector.canShare(guardRelay, last) { continue }
+            if !vanguardCircuit {
+                if guardRelay.rsaIdentity == lastHop?.rsaIdentity { continue }
+                if let last, !selector.canShare(guardRelay, last) { continue }
+            }
             do {
                 var path = [guardRelay]
-                let relaysBeforeLast = lastHop == nil ? hops : hops - 1
-                while path.count < relaysBeforeLast {
-                    let position: PathPosition = lastHop == nil && path.count == hops - 1 ? .exit : .middle
-                    path.append(try selector.pick(position, requiring: [.fast], excluding: path + (last.map { [$0] } ?? []),
-                                                  where: { $0.rsaIdentity != lastHop?.rsaIdentity }))
+                if vanguardCircuit, let lastHop {
+                    path = try selector.vanguardPath(guard: guardRelay, layer2: layer2, endpoint: lastHop.rsaIdentity, hops: hops)
+                } else {
+                    let relaysBeforeLast = lastHop == nil ? hops : hops - 1
+                    while path.count < relaysBeforeLast {
+                        let position: PathPosition = lastHop == nil && path.count == hops - 1 ? .exit : .middle
+                        path.append(try selector.pick(position, requiring: [.fast], excluding: path + (last.map { [$0] } ?? []),
+                                                      where: { $0.rsaIdentity != lastHop?.rsaIdentity }))
+                    }
                 }
                 let circuit = try await builder.build(path: path)
-                if let lastHop { try await builder.extend(circuit, to: lastHop) }
+                if let lastHop {
+                    try await builder.extend(circuit, to: lastHop)
+                    record(BuiltPath(relays: path.map { BuiltPath.Hop(rsaIdentity: $0.rsaIdentity, name: $0.displayName) }
+                                         + [BuiltPath.Hop(rsaIdentity: lastHop.rsaIdentity, name: lastHop.nickname)],
+                                     layer2: vanguardCircuit ? path[1].rsaIdentity : nil))
+                }
                 await guards.markSucceeded(guardRelay)
                 return circuit
             } catch let error as PathBuildError {
@@ -87,6 +106,11 @@ public actor TorClient {
             }
         }
         throw lastError ?? PathError.noCandidates("guard")
+    }
+
+    private func record(_ path: BuiltPath) {
+        recentOnionServicePaths.append(path)
+        if recentOnionServicePaths.count > 32 { recentOnionServicePaths.removeFirst() }
     }
 
     // MARK: Onion services
@@ -153,3 +177,14 @@ public actor TorClient {
 }
 
 extension TorClient: OnionServiceNetwork {}
+
+/// The relays of a circuit the client built, first hop first (the last is the endpoint).
+public struct BuiltPath: Sendable, Equatable {
+    public struct Hop: Sendable, Equatable {
+        public var rsaIdentity: [UInt8]
+        public var name: String
+    }
+    public var relays: [Hop]
+    /// The layer-2 vanguard of the path (its second hop), when vanguards-lite chose it.
+    public var layer2: [UInt8]?
+}
