@@ -282,10 +282,10 @@ public actor LiveDashboardBackend: DashboardBackend {
             snapshot.tor.consensusValidUntil = report.validUntil
             snapshot.tor.relayCount = report.relaysInConsensus
         }
-        let guards = await tor.guards.entries
+        let guards = await tor.guards.status().filter(\.isPrimary)
         snapshot.tor.guards = guards.map { entry in
             GuardSummary(nickname: entry.nickname, address: String(entry.rsaIdentity.prefix(8)).uppercased(),
-                         usable: entry.lastFailure.map { Date().timeIntervalSince($0) > GuardSet.retryAfter } ?? true)
+                         usable: entry.reachable != .no)
         }
         var circuits = [CircuitSummary]()
         for entry in entries {

@@ -15,10 +15,14 @@ public enum PathPosition: Sendable {
 /// Why no path could be chosen.
 public enum PathError: Error, Equatable, Sendable, CustomStringConvertible {
     case noCandidates(String)
+    /// A 3-hop onion-service circuit cannot end at its own guard (the layer-2 relay would have to
+    /// extend back to the hop it came from, which relays refuse): choose another endpoint.
+    case endpointIsGuard(String)
 
     public var description: String {
         switch self {
         case let .noCandidates(what): return "no usable relay for \(what) in the consensus"
+        case let .endpointIsGuard(name): return "\(name) is this circuit's guard and cannot also be its rendezvous point"
         }
     }
 }

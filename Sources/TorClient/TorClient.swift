@@ -24,7 +24,10 @@ public actor TorClient {
     private var progressHandlers: [UUID: @Sendable (ConnectionProgress) -> Void] = [:]
 
     /// - Parameter now: the clock for directory freshness (tests pin it); defaults to the system clock.
-    public init(configuration: TorClientConfiguration, now: (@Sendable () -> Date)? = nil) {
+    /// - Parameter guardClock: the clock of guard retry schedules (tests move it forward);
+    ///   defaults to the system clock.
+    public init(configuration: TorClientConfiguration, now: (@Sendable () -> Date)? = nil,
+                guardClock: (@Sendable () -> Date)? = nil) {
         self.configuration = configuration
         let monitor = clockSkew
         pool = ChannelPool(timeout: configuration.stepTimeout, onOpen: { channel in
@@ -33,7 +36,8 @@ public actor TorClient {
         builder = CircuitBuilder(pool: pool, timeout: configuration.stepTimeout)
         directory = DirectoryManager(config: configuration.network, cacheDirectory: configuration.paths.cacheDirectory,
                                      builder: builder, retryPatience: configuration.directoryRetryPatience, now: now ?? Date.init)
-        guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"))
+        guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"),
+                          clock: guardClock ?? { Date() })
         vanguards = VanguardsLite(fileURL: configuration.paths.stateDirectory.appendingPathComponent("vanguards.json"))
     }
 
@@ -41,7 +45,7 @@ public actor TorClient {
     public func bootstrap() async throws -> BootstrapReport {
         let (netDirectory, report) = try await directory.bootstrap()
         var result = report
-        result.guards = await guards.candidates(in: netDirectory).map(\.displayName)
+        result.guards = await guards.primaryGuards(in: netDirectory).map(\.displayName)
         if let warning = clockSkew.warning { result.warnings.append(warning) }
         return result
     }
@@ -61,20 +65,41 @@ public actor TorClient {
         try await buildPath(hops: hops, lastHop: lastHop)
     }
 
-    /// Tries up to three guards; relays that fail are recorded and avoided by the next attempt.
+    /// How many circuits one request may try, each through the guard prop 271 picks next.
+    static let maxGuardAttempts = 6
+
+    /// Builds through the guard prop 271 picks: a primary guard while one may work, otherwise
+    /// confirmed then sampled guards, one attempt each (``GuardSet``). A circuit through a
+    /// non-primary guard is kept aside while a primary guard is given another chance, as the
+    /// spec's "waiting for a better guard". Relays that fail are recorded and avoided.
     private func buildPath(hops: Int, lastHop: ExtendTarget?) async throws -> Circuit {
         let netDirectory = try await directory.netDirectory()
         builder.parameters.update(from: netDirectory.consensus.params)
         let last = lastHop.flatMap { netDirectory.relay(rsaIdentity: $0.rsaIdentity) }
         let vanguardCircuit = lastHop != nil && configuration.vanguardsLite && hops >= 3
         let layer2 = vanguardCircuit ? await vanguards.layer2(in: netDirectory) : []
+        // Without vanguards the guard may not be the last hop nor share its family or subnet; with
+        // them there is no such restriction (C tor `guards_choose_guard`), see ``PathSelector/vanguardPath``.
+        let restriction = PathSelector(directory: netDirectory)
+        let lastID = lastHop?.rsaIdentity
+        let restricted = !vanguardCircuit
+        let allowed: @Sendable (Relay) -> Bool = { relay in
+            guard restricted else { return true }
+            if relay.rsaIdentity == lastID { return false }
+            if let last, !restriction.canShare(relay, last) { return false }
+            return true
+        }
         var lastError: (any Error)?
-        for guardRelay in await guards.candidates(in: netDirectory).prefix(3) {
-            let selector = PathSelector(directory: netDirectory, avoid: builder.failures.avoided())
-            if !vanguardCircuit {
-                if guardRelay.rsaIdentity == lastHop?.rsaIdentity { continue }
-                if let last, !selector.canShare(guardRelay, last) { continue }
+        var waiting: Circuit?
+        defer { waiting?.destroy() }
+        for _ in 0..<Self.maxGuardAttempts {
+            let choice: GuardSet.Choice
+            do { choice = try await guards.select(in: netDirectory, allowed: allowed) } catch {
+                lastError = lastError ?? error
+                break
             }
+            let guardRelay = choice.relay
+            let selector = PathSelector(directory: netDirectory, avoid: builder.failures.avoided())
             do {
                 var path = [guardRelay]
                 if vanguardCircuit, let lastHop {
@@ -94,16 +119,29 @@ public actor TorClient {
                                          + [BuiltPath.Hop(rsaIdentity: lastHop.rsaIdentity, name: lastHop.nickname)],
                                      layer2: vanguardCircuit ? path[1].rsaIdentity : nil))
                 }
-                await guards.markSucceeded(guardRelay)
-                return circuit
+                if await guards.markSucceeded(guardRelay, usability: choice.usability) {
+                    return circuit
+                }
+                // A non-primary guard worked while a primary one may still: keep the circuit and
+                // give the primary guards another try first.
+                if waiting == nil { waiting = circuit } else { circuit.destroy() }
             } catch let error as PathBuildError {
                 if error.rsaIdentity == guardRelay.rsaIdentity { await guards.markFailed(guardRelay) }
                 lastError = error
                 // A failing last hop (e.g. a dead introduction point) will not get better with another guard.
                 if let lastHop, error.rsaIdentity == lastHop.rsaIdentity { break }
+            } catch let error as PathError where error == .endpointIsGuard(guardRelay.displayName) {
+                // The rendezvous point chosen is our guard: the caller picks another point (moving
+                // to another guard instead would put a second guard in use).
+                lastError = error
+                break
             } catch {
                 lastError = error
             }
+        }
+        if let circuit = waiting {
+            waiting = nil
+            return circuit
         }
         throw lastError ?? PathError.noCandidates("guard")
     }

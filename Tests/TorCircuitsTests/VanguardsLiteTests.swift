@@ -106,11 +106,11 @@ final class VanguardsLiteTests: XCTestCase {
         let selfEnd = try selector.vanguardPath(guard: guardRelay, layer2: layer2, endpoint: guardRelay.rsaIdentity, hops: 4)
         XCTAssertEqual(selfEnd.count, 3)
         XCTAssertFalse(selfEnd.dropFirst().contains { $0.rsaIdentity == guardRelay.rsaIdentity })
-        // On a 3-hop one it would sit on both sides of the vanguard, which relays refuse: a middle is added.
-        let rendezvous = try selector.vanguardPath(guard: guardRelay, layer2: layer2, endpoint: guardRelay.rsaIdentity, hops: 3)
-        XCTAssertEqual(rendezvous.count, 3)
-        XCTAssertTrue(pinned.contains(rendezvous[1].rsaIdentity))
-        XCTAssertNotEqual(rendezvous[2].rsaIdentity, guardRelay.rsaIdentity)
+        // On a 3-hop one it would sit on both sides of the vanguard, which relays refuse.
+        XCTAssertThrowsError(try selector.vanguardPath(guard: guardRelay, layer2: layer2, endpoint: guardRelay.rsaIdentity,
+                                                       hops: 3)) { error in
+            XCTAssertEqual(error as? PathError, .endpointIsGuard(guardRelay.displayName))
+        }
     }
 
     func testNoUsableVanguardIsAnErrorNotARandomMiddle() throws {

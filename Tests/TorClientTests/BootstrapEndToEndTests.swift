@@ -22,7 +22,7 @@ final class BootstrapEndToEndTests: XCTestCase {
         XCTAssertEqual(report.relaysInConsensus, 8, "3 authorities + 5 relays")
         XCTAssertEqual(report.usableRelays, 8)
         XCTAssertEqual(report.fetchedMicrodescriptors, 8)
-        XCTAssertEqual(report.guards.count, GuardSet.sampleSize)
+        XCTAssertEqual(report.guards.count, GuardParameters().primaryCount, "the primary guards")
         let cached = try FileManager.default.contentsOfDirectory(atPath: report.cacheDirectory)
         XCTAssertTrue(cached.contains("cached-consensus"), "\(cached)")
         XCTAssertTrue(cached.contains("cached-microdescs"), "\(cached)")

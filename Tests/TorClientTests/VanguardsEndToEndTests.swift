@@ -38,17 +38,14 @@ final class VanguardsEndToEndTests: XCTestCase {
             XCTAssertNotEqual(path.relays[0].rsaIdentity, path.relays[1].rsaIdentity)
             XCTAssertNotEqual(path.relays[1].rsaIdentity, path.relays[2].rsaIdentity)
         }
-        // Two descriptor fetches and two introductions over 4 hops; two rendezvous circuits over 3
-        // (4 when the point is the guard).
+        // Two descriptor fetches and two introductions over 4 hops; two rendezvous circuits over 3.
         XCTAssertGreaterThanOrEqual(built.filter { $0.relays.count == 4 }.count, 4, "\(built.map { $0.relays.map(\.name) })")
-        let rendezvousShaped = built.filter { $0.relays.count == 3 || $0.relays.count == 4 && $0.relays[0] == $0.relays[3] }
-        XCTAssertGreaterThanOrEqual(rendezvousShaped.count, 2, "\(built.map { $0.relays.map(\.name) })")
-        // The open rendezvous circuit: guard, vanguard, rendezvous point, the service's virtual hop
-        // (and a middle before the point when the point is our guard: relays refuse to extend
-        // back to the hop they came from).
+        XCTAssertGreaterThanOrEqual(built.filter { $0.relays.count == 3 }.count, 2, "\(built.map { $0.relays.map(\.name) })")
+        XCTAssertFalse(built.contains { $0.relays.count == 3 && $0.relays[0] == $0.relays[2] }, "a rendezvous point is never our guard")
+        // The open rendezvous circuit: guard, vanguard, rendezvous point, the service's virtual hop.
         let rendezvous = await client.openCircuit(to: try OnionAddress(thermostat.onion))
         let hops = try XCTUnwrap(rendezvous).hopNames
-        XCTAssertEqual(hops.count, hops[0] == hops[hops.count - 2] ? 5 : 4, "\(hops)")
+        XCTAssertEqual(hops.count, 4, "\(hops)")
         let pinnedNames = Set(pinned.map { "\($0.nickname)~\($0.rsaIdentity.uppercased().prefix(8))" })
         XCTAssertTrue(pinnedNames.contains(hops[1]), "\(hops) against \(pinnedNames)")
         await client.shutdown()
