@@ -25,6 +25,31 @@ public struct BootstrapReport: Sendable, Codable, Equatable {
     public var bytesDownloaded: Int = 0
     /// Whether the consensus came as a diff from the one held (prop 140).
     public var consensusFromDiff: Bool = false
+    /// The sampled entry guards (prop 271), primary guards first (filled by ``TorClient``).
+    public var guardState: [GuardReport] = []
+    /// The layer-2 vanguards of onion-service circuits (prop 333), with their expiry.
+    public var vanguards: [VanguardReport] = []
+}
+
+/// One sampled entry guard as `onionctl tor bootstrap` shows it.
+public struct GuardReport: Sendable, Codable, Equatable {
+    public var nickname: String
+    /// Upper-case hex RSA fingerprint.
+    public var fingerprint: String
+    public var primary: Bool
+    public var confirmed: Bool
+    /// Listed as a usable guard by the current consensus.
+    public var listed: Bool
+    /// `yes` (worked), `no` (failed; see `retryAt`) or `maybe` (not tried, or worth retrying).
+    public var reachable: String
+    public var retryAt: Date?
+}
+
+/// One layer-2 vanguard as `onionctl tor bootstrap` shows it.
+public struct VanguardReport: Sendable, Codable, Equatable {
+    public var nickname: String
+    public var fingerprint: String
+    public var expires: Date
 }
 
 /// Keeps a verified view of the network: bootstraps from the configured authorities or

@@ -46,6 +46,20 @@ public actor TorClient {
         let (netDirectory, report) = try await directory.bootstrap()
         var result = report
         result.guards = await guards.primaryGuards(in: netDirectory).map(\.displayName)
+        result.guardState = await guards.status().map { entry in
+            GuardReport(nickname: entry.nickname, fingerprint: entry.rsaIdentity.uppercased(), primary: entry.isPrimary,
+                        confirmed: entry.isConfirmed, listed: entry.isListed, reachable: entry.reachable.rawValue,
+                        retryAt: entry.retryAt)
+        }
+        if configuration.vanguardsLite {
+            _ = await vanguards.layer2(in: netDirectory)
+            result.vanguards = await vanguards.entries.map {
+                VanguardReport(nickname: $0.nickname, fingerprint: $0.rsaIdentity.uppercased(), expires: $0.expiresAt)
+            }
+        }
+        for problem in [await guards.loadProblem, await vanguards.loadProblem].compactMap({ $0 }) {
+            result.warnings.append(problem)
+        }
         if let warning = clockSkew.warning { result.warnings.append(warning) }
         return result
     }
