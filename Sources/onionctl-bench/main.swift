@@ -49,6 +49,8 @@ struct Options {
     var streams = 1
     /// `--cc on|off`: ask services for congestion control (default on).
     var congestionControl = true
+    /// `--vanguards on|off`: vanguards-lite, 4-hop HSDir and introduction circuits (default on).
+    var vanguards = true
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -69,6 +71,9 @@ struct Options {
             case "--cc":
                 guard value == "on" || value == "off" else { throw BenchError("--cc takes on or off") }
                 congestionControl = value == "on"
+            case "--vanguards":
+                guard value == "on" || value == "off" else { throw BenchError("--vanguards takes on or off") }
+                vanguards = value == "on"
             default: throw BenchError("unknown option \(flag)")
             }
         }
@@ -149,10 +154,11 @@ func makeClient(_ options: Options, fresh: Bool) throws -> TorClient {
     let cache = URL(fileURLWithPath: options.cache)
     if fresh { try? FileManager.default.removeItem(at: cache) }
     let text = try String(contentsOfFile: options.network, encoding: .utf8)
-    let config = TorClientConfiguration(
+    var config = TorClientConfiguration(
         network: try NetworkConfig(parsing: text),
         paths: TorPaths(cacheDirectory: cache.appendingPathComponent("cache"), stateDirectory: cache.appendingPathComponent("state")),
         congestionControl: options.congestionControl)
+    config.vanguardsLite = options.vanguards
     return TorClient(configuration: config)
 }
 
