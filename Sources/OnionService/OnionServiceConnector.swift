@@ -208,6 +208,13 @@ public actor OnionServiceConnector {
         }
     }
 
+    /// Relays on the circuit to an HSDir and to an introduction point, the endpoint included: 4 as
+    /// in C tor (`route_len_for_purpose`: an endpoint someone else chose gets an extra hop), i.e.
+    /// guard, layer-2 vanguard, middle, endpoint. A rendezvous point, chosen by the client, is
+    /// reached over 3 (guard, layer-2 vanguard, rendezvous point).
+    static let hsdirHops = 4
+    static let introductionHops = 4
+
     /// How often a "not found" descriptor lookup is retried, and how long to wait between tries.
     static let descriptorNotFoundRetries = 2
     static let descriptorRetryDelay: Double = 4
@@ -276,7 +283,8 @@ public actor OnionServiceConnector {
         }
         report(.descriptor, "fetching the descriptor")
         let candidates = directory.relays.enumerated().compactMap { index, relay -> HSDirCandidate? in
-            guard relay.flags.contains(.hsDir), relay.status.protocols.supports("HSDir", 2),
+            guard relay.flags.contains(.hsDir), PathRules.may(relay, serveAs: .onionServiceEndpoint),
+                  relay.status.protocols.supports("HSDir", 2),
                   let ed = relay.ed25519Identity else { return nil }
             return HSDirCandidate(ed25519Identity: ed, index: index)
         }
@@ -295,7 +303,7 @@ public actor OnionServiceConnector {
             let hsdir = directory.relays[candidate.index]
             let text: [UInt8]
             do {
-                let circuit = try await network.buildCircuit(hops: 3, endingAt: hsdir.extendTarget)
+                let circuit = try await network.buildCircuit(hops: Self.hsdirHops, endingAt: hsdir.extendTarget)
                 defer { circuit.destroy() }
                 let stream = try await circuit.openStream(.beginDir, timeout: stepTimeout)
                 defer { stream.close() }
@@ -363,7 +371,13 @@ public actor OnionServiceConnector {
             pending.discard()
             throw OnionServiceError.introductionFailed(onion: onion, detail: "the descriptor lists no introduction points")
         }
-        let introductionPoints = descriptor.introductionPoints.shuffled()
+        // The service chose its introduction points; one the consensus marks MiddleOnly is not used.
+        let introductionPoints = descriptor.introductionPoints.filter { !Self.isMiddleOnly($0, in: directory) }.shuffled()
+        guard !introductionPoints.isEmpty else {
+            pending.discard()
+            throw OnionServiceError.introductionFailed(
+                onion: onion, detail: "every introduction point is a relay the consensus marks MiddleOnly")
+        }
         let congestionControl = requestCongestionControl
             ? RendezvousCongestionControl.offer(descriptor: descriptor, consensus: directory.consensus.params) : nil
         // The first introduction circuit is built while the rendezvous point is still being set up
@@ -371,7 +385,7 @@ public actor OnionServiceConnector {
         var firstIntroduction: Task<Circuit, any Error>?
         if let target = Self.introductionTarget(introductionPoints[0]) {
             let network = self.network
-            firstIntroduction = Task { try await network.buildCircuit(hops: 3, endingAt: target) }
+            firstIntroduction = Task { try await network.buildCircuit(hops: Self.introductionHops, endingAt: target) }
         }
         defer {
             if let firstIntroduction { Task { (try? await firstIntroduction.value)?.destroy() } }
@@ -427,7 +441,7 @@ public actor OnionServiceConnector {
                     firstIntroduction = nil
                     intro = try await prebuilt.value
                 } else {
-                    intro = try await network.buildCircuit(hops: 3, endingAt: target)
+                    intro = try await network.buildCircuit(hops: Self.introductionHops, endingAt: target)
                 }
                 defer { intro.destroy() }
                 try intro.send(RelayMessage(command: .introduce1, data: body), toHop: intro.hopCount - 1,
@@ -531,6 +545,16 @@ public actor OnionServiceConnector {
 
     static let minimumRendezvousPatience: TimeInterval = 6
     static let initialRendezvousPatience: TimeInterval = 10
+
+    /// Whether the consensus lists `point`'s relay with the MiddleOnly flag.
+    static func isMiddleOnly(_ point: IntroductionPoint, in directory: NetDirectory) -> Bool {
+        point.linkSpecifiers.contains { spec in
+            if case let .legacyID(id) = spec, let relay = directory.relay(rsaIdentity: id) {
+                return !PathRules.may(relay, serveAs: .onionServiceEndpoint)
+            }
+            return false
+        }
+    }
 
     /// Where to extend for an introduction point (nil if it lacks the RSA identity EXTEND2 needs).
     private static func introductionTarget(_ point: IntroductionPoint) -> ExtendTarget? {

@@ -19,7 +19,8 @@ struct PendingRendezvous: Sendable {
             while tried.count < 3 {
                 try Task.checkCancellation()
                 let selector = PathSelector(directory: directory)
-                guard let point = try? selector.pick(.middle, requiring: [.fast], where: { relay in
+                // As C tor and arti: a Fast, Stable relay offering HSRend=2, never a MiddleOnly one.
+                guard let point = try? selector.pick(.onionServiceEndpoint, requiring: [.fast, .stable], where: { relay in
                     relay.status.protocols.supports("HSRend", 2) && !tried.contains(relay)
                 }) else { break }
                 tried.append(point)

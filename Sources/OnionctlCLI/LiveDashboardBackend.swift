@@ -282,11 +282,13 @@ public actor LiveDashboardBackend: DashboardBackend {
             snapshot.tor.consensusValidUntil = report.validUntil
             snapshot.tor.relayCount = report.relaysInConsensus
         }
-        let guards = await tor.guards.entries
-        snapshot.tor.guards = guards.map { entry in
+        let guards = await tor.guards.status()
+        snapshot.tor.guards = guards.filter(\.isPrimary).map { entry in
             GuardSummary(nickname: entry.nickname, address: String(entry.rsaIdentity.prefix(8)).uppercased(),
-                         usable: entry.lastFailure.map { Date().timeIntervalSince($0) > GuardSet.retryAfter } ?? true)
+                         usable: entry.reachable != .no, confirmed: entry.isConfirmed)
         }
+        snapshot.tor.sampledGuards = guards.count
+        snapshot.tor.vanguards = await tor.vanguards.entries.map { VanguardSummary(nickname: $0.nickname, expires: $0.expiresAt) }
         var circuits = [CircuitSummary]()
         for entry in entries {
             if let circuit = await tor.openCircuit(to: entry.address) {

@@ -37,10 +37,42 @@ struct BootstrapCommand: AsyncParsableCommand {
         say("signatures    \(report.signedBy.count) verified: \(report.signedBy.joined(separator: ", "))")
         say("relays        \(report.usableRelays) usable of \(report.relaysInConsensus) in the consensus")
         say("microdescs    \(report.fetchedMicrodescriptors) fetched, \(report.cachedMicrodescriptors) from cache")
-        say("guards        \(report.guards.joined(separator: ", "))")
+        for line in Self.guardLines(report) { say(line) }
         say("protocols     \(report.supportedProtocols) (supported by onionctl)")
         say("cache         \(report.cacheDirectory)")
         say("time          \(report.seconds.fixed(2)) s")
         for warning in report.warnings { say("warning       \(warning)") }
+    }
+
+    /// The guard and vanguard part of the report: primary guards in order with what is known of
+    /// them, the size of the sample, the confirmed guards, the layer-2 vanguards with their expiry.
+    static func guardLines(_ report: BootstrapReport) -> [String] {
+        func time(_ date: Date) -> String { date.formatted(.iso8601) }
+        func state(_ entry: GuardReport) -> String {
+            switch entry.reachable {
+            case "yes": return "reachable"
+            case "no": return "unreachable" + (entry.retryAt.map { ", retry after \(time($0))" } ?? "")
+            default: return entry.listed ? "not tried yet" : "not in the consensus"
+            }
+        }
+        var lines = [String]()
+        let primary = report.guardState.filter(\.primary)
+        if primary.isEmpty {
+            lines.append("guards        \(report.guards.isEmpty ? "none chosen yet" : report.guards.joined(separator: ", "))")
+        } else {
+            for (index, entry) in primary.enumerated() {
+                lines.append("\(index == 0 ? "guards        " : "              ")primary \(index + 1): \(entry.nickname) \(entry.fingerprint.prefix(8)) (\(state(entry))\(entry.confirmed ? ", confirmed" : ""))")
+            }
+            let confirmed = report.guardState.filter(\.confirmed).map(\.nickname)
+            let unreachable = report.guardState.filter { !$0.primary && $0.reachable == "no" }.count
+            lines.append("              sampled \(report.guardState.count), confirmed \(confirmed.isEmpty ? "none yet" : confirmed.joined(separator: ", "))"
+                         + (unreachable > 0 ? ", \(unreachable) other unreachable" : ""))
+        }
+        if !report.vanguards.isEmpty {
+            for (index, entry) in report.vanguards.enumerated() {
+                lines.append("\(index == 0 ? "vanguards     " : "              ")layer 2: \(entry.nickname) \(entry.fingerprint.prefix(8)) until \(time(entry.expires))")
+            }
+        }
+        return lines
     }
 }

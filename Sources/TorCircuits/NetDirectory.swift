@@ -18,6 +18,8 @@ public struct Relay: Sendable, Hashable {
         status.flags.contains(.noEdConsensus) ? nil : microdescriptor.ed25519Identity
     }
     public var flags: RouterFlags { status.flags }
+    /// The first IPv6 OR address (C tor's preferred one), as 16 bytes, if the relay has one.
+    public var ipv6AddressBytes: [UInt8]? { status.ipv6Addresses.first.flatMap { ipv6Bytes($0.address) } }
     public var orAddress: RelayAddress { RelayAddress(host: status.address, port: status.orPort) }
 
     /// Fingerprint as C tor prints it, `$HEX~nickname`.
@@ -50,12 +52,17 @@ public struct Relay: Sendable, Hashable {
 public struct NetDirectory: Sendable {
     public let consensus: Consensus
     public let relays: [Relay]
-    /// Mirrors C tor's `TestingTorNetwork`: no subnet rule, testing time periods.
+    /// Mirrors C tor's `TestingTorNetwork`: testing time periods, and by default no subnet rule.
     public let isTestingNetwork: Bool
+    /// C tor's `EnforceDistinctSubnets`: relays in one IPv4 /16 or IPv6 /32 never share a path.
+    /// Defaults to on, off on a testing network (the private network runs every relay on 127.0.0.1).
+    public let enforceDistinctSubnets: Bool
 
-    public init(consensus: Consensus, microdescriptors: [[UInt8]: Microdescriptor], isTestingNetwork: Bool) {
+    public init(consensus: Consensus, microdescriptors: [[UInt8]: Microdescriptor], isTestingNetwork: Bool,
+                enforceDistinctSubnets: Bool? = nil) {
         self.consensus = consensus
         self.isTestingNetwork = isTestingNetwork
+        self.enforceDistinctSubnets = enforceDistinctSubnets ?? !isTestingNetwork
         relays = consensus.routers.compactMap { status in
             guard status.flags.contains(.running), status.flags.contains(.valid),
                   let micro = microdescriptors[status.microdescriptorDigest] else { return nil }

@@ -2,25 +2,35 @@ import FoundationEssentials
 import TorDirectory
 import TorProto
 
-/// Where in a path a relay is used; decides which bandwidth weights apply (dir-spec §3.4.1).
+/// Where in a path a relay is used; decides which bandwidth weights apply (dir-spec §3.4.1) and
+/// whether a `MiddleOnly` relay may hold it (``PathRules/may(_:serveAs:)``).
 public enum PathPosition: Sendable {
     case `guard`, middle, exit, directory
+    /// The last hop of an onion-service circuit that the client chooses itself (rendezvous point)
+    /// or that the HSDir ring names. Weighted like a middle hop, as C tor picks these
+    /// (`router_choose_random_node` with `CRN_FOR_HS`), but never a `MiddleOnly` relay.
+    case onionServiceEndpoint
 }
 
 /// Why no path could be chosen.
 public enum PathError: Error, Equatable, Sendable, CustomStringConvertible {
     case noCandidates(String)
+    /// A 3-hop onion-service circuit cannot end at its own guard (the layer-2 relay would have to
+    /// extend back to the hop it came from, which relays refuse): choose another endpoint.
+    case endpointIsGuard(String)
 
     public var description: String {
         switch self {
         case let .noCandidates(what): return "no usable relay for \(what) in the consensus"
+        case let .endpointIsGuard(name): return "\(name) is this circuit's guard and cannot also be its rendezvous point"
         }
     }
 }
 
 /// Chooses relays the way path-spec §2.2 describes: bandwidth-weighted by position, with flags,
-/// never the same relay twice, never two of one family, and (off a testing network) never two
-/// in one IPv4 /16 or IPv6 /32.
+/// never the same relay twice, never two of one family, and (with `EnforceDistinctSubnets`, on
+/// off testing networks) never two in one IPv4 /16 or IPv6 /32; `MiddleOnly` relays only as
+/// middle hops.
 public struct PathSelector: Sendable {
     public let directory: NetDirectory
     /// Relays recently seen failing, avoided while alternatives exist.
@@ -35,7 +45,7 @@ public struct PathSelector: Sendable {
     public func pick(_ position: PathPosition, requiring flags: RouterFlags = [], excluding others: [Relay] = [],
                      where extra: (Relay) -> Bool = { _ in true }) throws -> Relay {
         let candidates = directory.relays.filter { relay in
-            relay.flags.isSuperset(of: flags) && !relay.flags.contains(.middleOnly) || position == .middle && relay.flags.isSuperset(of: flags)
+            relay.flags.isSuperset(of: flags) && PathRules.may(relay, serveAs: position)
         }.filter { relay in
             extra(relay) && others.allSatisfy { canShare(relay, $0) }
         }
@@ -47,27 +57,13 @@ public struct PathSelector: Sendable {
         return relay
     }
 
-    /// Whether two relays may appear in the same circuit.
+    /// Whether two relays may appear in the same circuit: not the same relay, not one family, and
+    /// (when the directory enforces distinct subnets) not one IPv4 /16 or IPv6 /32.
     public func canShare(_ a: Relay, _ b: Relay) -> Bool {
         if a.rsaIdentity == b.rsaIdentity { return false }
-        if inSameFamily(a, b) { return false }
-        if !directory.isTestingNetwork && inSameSubnet(a, b) { return false }
+        if PathRules.inSameFamily(a, b, params: directory.consensus.params) { return false }
+        if directory.enforceDistinctSubnets && PathRules.inSameSubnet(a, b) { return false }
         return true
-    }
-
-    func inSameFamily(_ a: Relay, _ b: Relay) -> Bool {
-        let aIDs = Set(a.microdescriptor.familyIDs)
-        if !aIDs.isEmpty && !aIDs.isDisjoint(with: b.microdescriptor.familyIDs) { return true }
-        func lists(_ x: Relay, _ y: Relay) -> Bool {
-            let hex = "$" + hexString(y.rsaIdentity).uppercased()
-            return x.microdescriptor.family.contains { $0.uppercased().hasPrefix(hex) }
-        }
-        return lists(a, b) && lists(b, a)
-    }
-
-    func inSameSubnet(_ a: Relay, _ b: Relay) -> Bool {
-        let x = a.status.addressBytes, y = b.status.addressBytes
-        return x.count == 4 && y.count == 4 && x[0] == y[0] && x[1] == y[1]
     }
 
     /// Bandwidth × position weight, as C tor's `compute_weighted_bandwidths`.
@@ -85,7 +81,7 @@ public struct PathSelector: Sendable {
         let prefix: String
         switch position {
         case .guard: prefix = "Wg"
-        case .middle: prefix = "Wm"
+        case .middle, .onionServiceEndpoint: prefix = "Wm"
         case .exit: prefix = "We"
         case .directory: prefix = "Wb"
         }

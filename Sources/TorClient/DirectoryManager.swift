@@ -32,6 +32,31 @@ public struct BootstrapReport: Sendable, Codable, Equatable {
     /// The protocol versions this client implements (``ProtocolVersions/onionctlSupported``, as
     /// in a `pr` line), checked against the consensus's required and recommended client protocols.
     public var supportedProtocols: String = ProtocolVersions.onionctlSupported.description
+    /// The sampled entry guards (prop 271), primary guards first (filled by ``TorClient``).
+    public var guardState: [GuardReport] = []
+    /// The layer-2 vanguards of onion-service circuits (prop 333), with their expiry.
+    public var vanguards: [VanguardReport] = []
+}
+
+/// One sampled entry guard as `onionctl tor bootstrap` shows it.
+public struct GuardReport: Sendable, Codable, Equatable {
+    public var nickname: String
+    /// Upper-case hex RSA fingerprint.
+    public var fingerprint: String
+    public var primary: Bool
+    public var confirmed: Bool
+    /// Listed as a usable guard by the current consensus.
+    public var listed: Bool
+    /// `yes` (worked), `no` (failed; see `retryAt`) or `maybe` (not tried, or worth retrying).
+    public var reachable: String
+    public var retryAt: Date?
+}
+
+/// One layer-2 vanguard as `onionctl tor bootstrap` shows it.
+public struct VanguardReport: Sendable, Codable, Equatable {
+    public var nickname: String
+    public var fingerprint: String
+    public var expires: Date
 }
 
 /// Keeps a verified view of the network: bootstraps from the configured authorities or
@@ -145,7 +170,8 @@ public actor DirectoryManager {
     ///   ``DirectoryError/notEnoughPaths(_:needed:)`` when less of the network's bandwidth than the
     ///   consensus's `min_paths_for_circs_pct` has microdescriptors (as C tor decides).
     private func usableDirectory(_ consensus: Consensus, _ micro: [[UInt8]: Microdescriptor]) throws -> NetDirectory {
-        let directory = NetDirectory(consensus: consensus, microdescriptors: micro, isTestingNetwork: config.testingTorNetwork)
+        let directory = NetDirectory(consensus: consensus, microdescriptors: micro, isTestingNetwork: config.testingTorNetwork,
+                                     enforceDistinctSubnets: config.enforceDistinctSubnets)
         if directory.relays.count < min(3, consensus.routers.count) {
             throw DirectoryError.notEnoughRelays(have: directory.relays.count, of: consensus.routers.count)
         }

@@ -13,6 +13,10 @@ public actor TorClient {
     public nonisolated let builder: CircuitBuilder
     public nonisolated let directory: DirectoryManager
     public nonisolated let guards: GuardSet
+    /// The layer-2 vanguards of onion-service circuits (prop 333), persisted beside the guards.
+    public nonisolated let vanguards: VanguardsLite
+    /// The most recent onion-service paths built (newest last, at most 32), for status views and tests.
+    public private(set) var recentOnionServicePaths: [BuiltPath] = []
     /// Clock differences reported by relays (NETINFO).
     public nonisolated let clockSkew = ClockSkewMonitor()
     private var connector: OnionServiceConnector?
@@ -20,7 +24,10 @@ public actor TorClient {
     private var progressHandlers: [UUID: @Sendable (ConnectionProgress) -> Void] = [:]
 
     /// - Parameter now: the clock for directory freshness (tests pin it); defaults to the system clock.
-    public init(configuration: TorClientConfiguration, now: (@Sendable () -> Date)? = nil) {
+    /// - Parameter guardClock: the clock of guard retry schedules (tests move it forward);
+    ///   defaults to the system clock.
+    public init(configuration: TorClientConfiguration, now: (@Sendable () -> Date)? = nil,
+                guardClock: (@Sendable () -> Date)? = nil) {
         self.configuration = configuration
         let monitor = clockSkew
         pool = ChannelPool(timeout: configuration.stepTimeout, onOpen: { channel in
@@ -30,14 +37,30 @@ public actor TorClient {
         directory = DirectoryManager(config: configuration.network, cacheDirectory: configuration.paths.cacheDirectory,
                                      builder: builder, retryPatience: configuration.directoryRetryPatience,
                                      congestionControl: configuration.congestionControl, now: now ?? Date.init)
-        guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"))
+        guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"),
+                          clock: guardClock ?? { Date() })
+        vanguards = VanguardsLite(fileURL: configuration.paths.stateDirectory.appendingPathComponent("vanguards.json"))
     }
 
     /// Bootstraps (or loads the cache) and reports what the client knows.
     public func bootstrap() async throws -> BootstrapReport {
         let (netDirectory, report) = try await directory.bootstrap()
         var result = report
-        result.guards = await guards.candidates(in: netDirectory).map(\.displayName)
+        result.guards = await guards.primaryGuards(in: netDirectory).map(\.displayName)
+        result.guardState = await guards.status().map { entry in
+            GuardReport(nickname: entry.nickname, fingerprint: entry.rsaIdentity.uppercased(), primary: entry.isPrimary,
+                        confirmed: entry.isConfirmed, listed: entry.isListed, reachable: entry.reachable.rawValue,
+                        retryAt: entry.retryAt)
+        }
+        if configuration.vanguardsLite {
+            _ = await vanguards.layer2(in: netDirectory)
+            result.vanguards = await vanguards.entries.map {
+                VanguardReport(nickname: $0.nickname, fingerprint: $0.rsaIdentity.uppercased(), expires: $0.expiresAt)
+            }
+        }
+        for problem in [await guards.loadProblem, await vanguards.loadProblem].compactMap({ $0 }) {
+            result.warnings.append(problem)
+        }
         if let warning = clockSkew.warning { result.warnings.append(warning) }
         return result
     }
@@ -50,44 +73,97 @@ public actor TorClient {
         try await buildPath(hops: length, lastHop: nil)
     }
 
-    /// Builds a circuit of `hops` relays ending at `lastHop` (a relay from the directory or an
-    /// introduction point known only from a descriptor).
+    /// Builds an onion-service circuit of `hops` relays ending at `lastHop` (a relay from the
+    /// directory or an introduction point known only from a descriptor). With vanguards-lite (the
+    /// default) its second hop is one of the pinned layer-2 vanguards.
     public func buildCircuit(hops: Int, endingAt lastHop: ExtendTarget) async throws -> Circuit {
         try await buildPath(hops: hops, lastHop: lastHop)
     }
 
-    /// Tries up to three guards; relays that fail are recorded and avoided by the next attempt.
+    /// How many circuits one request may try, each through the guard prop 271 picks next.
+    static let maxGuardAttempts = 6
+
+    /// Builds through the guard prop 271 picks: a primary guard while one may work, otherwise
+    /// confirmed then sampled guards, one attempt each (``GuardSet``). A circuit through a
+    /// non-primary guard is kept aside while a primary guard is given another chance, as the
+    /// spec's "waiting for a better guard". Relays that fail are recorded and avoided.
     private func buildPath(hops: Int, lastHop: ExtendTarget?) async throws -> Circuit {
         let netDirectory = try await directory.netDirectory()
         builder.parameters.update(from: netDirectory.consensus.params)
         let last = lastHop.flatMap { netDirectory.relay(rsaIdentity: $0.rsaIdentity) }
+        let vanguardCircuit = lastHop != nil && configuration.vanguardsLite && hops >= 3
+        let layer2 = vanguardCircuit ? await vanguards.layer2(in: netDirectory) : []
+        // Without vanguards the guard may not be the last hop nor share its family or subnet; with
+        // them there is no such restriction (C tor `guards_choose_guard`), see ``PathSelector/vanguardPath``.
+        let restriction = PathSelector(directory: netDirectory)
+        let lastID = lastHop?.rsaIdentity
+        let restricted = !vanguardCircuit
+        let allowed: @Sendable (Relay) -> Bool = { relay in
+            guard restricted else { return true }
+            if relay.rsaIdentity == lastID { return false }
+            if let last, !restriction.canShare(relay, last) { return false }
+            return true
+        }
         var lastError: (any Error)?
-        for guardRelay in await guards.candidates(in: netDirectory).prefix(3) {
+        var waiting: Circuit?
+        defer { waiting?.destroy() }
+        for _ in 0..<Self.maxGuardAttempts {
+            let choice: GuardSet.Choice
+            do { choice = try await guards.select(in: netDirectory, allowed: allowed) } catch {
+                lastError = lastError ?? error
+                break
+            }
+            let guardRelay = choice.relay
             let selector = PathSelector(directory: netDirectory, avoid: builder.failures.avoided())
-            if guardRelay.rsaIdentity == lastHop?.rsaIdentity { continue }
-            if let last, !selector.canShare(guardRelay, last) { continue }
             do {
                 var path = [guardRelay]
-                let relaysBeforeLast = lastHop == nil ? hops : hops - 1
-                while path.count < relaysBeforeLast {
-                    let position: PathPosition = lastHop == nil && path.count == hops - 1 ? .exit : .middle
-                    path.append(try selector.pick(position, requiring: [.fast], excluding: path + (last.map { [$0] } ?? []),
-                                                  where: { $0.rsaIdentity != lastHop?.rsaIdentity }))
+                if vanguardCircuit, let lastHop {
+                    path = try selector.vanguardPath(guard: guardRelay, layer2: layer2, endpoint: lastHop.rsaIdentity, hops: hops)
+                } else {
+                    let relaysBeforeLast = lastHop == nil ? hops : hops - 1
+                    while path.count < relaysBeforeLast {
+                        let position: PathPosition = lastHop == nil && path.count == hops - 1 ? .exit : .middle
+                        path.append(try selector.pick(position, requiring: [.fast], excluding: path + (last.map { [$0] } ?? []),
+                                                      where: { $0.rsaIdentity != lastHop?.rsaIdentity }))
+                    }
                 }
                 let circuit = try await builder.build(path: path)
-                if let lastHop { try await builder.extend(circuit, to: lastHop) }
-                await guards.markSucceeded(guardRelay)
-                return circuit
+                if let lastHop {
+                    try await builder.extend(circuit, to: lastHop)
+                    record(BuiltPath(relays: path.map { BuiltPath.Hop(rsaIdentity: $0.rsaIdentity, name: $0.displayName) }
+                                         + [BuiltPath.Hop(rsaIdentity: lastHop.rsaIdentity, name: lastHop.nickname)],
+                                     layer2: vanguardCircuit ? path[1].rsaIdentity : nil))
+                }
+                if await guards.markSucceeded(guardRelay, usability: choice.usability) {
+                    return circuit
+                }
+                // A non-primary guard worked while a primary one may still: keep the circuit and
+                // give the primary guards another try first.
+                if waiting == nil { waiting = circuit } else { circuit.destroy() }
             } catch let error as PathBuildError {
                 if error.rsaIdentity == guardRelay.rsaIdentity { await guards.markFailed(guardRelay) }
                 lastError = error
                 // A failing last hop (e.g. a dead introduction point) will not get better with another guard.
                 if let lastHop, error.rsaIdentity == lastHop.rsaIdentity { break }
+            } catch let error as PathError where error == .endpointIsGuard(guardRelay.displayName) {
+                // The rendezvous point chosen is our guard: the caller picks another point (moving
+                // to another guard instead would put a second guard in use).
+                lastError = error
+                break
             } catch {
                 lastError = error
             }
         }
+        if let circuit = waiting {
+            waiting = nil
+            return circuit
+        }
         throw lastError ?? PathError.noCandidates("guard")
+    }
+
+    private func record(_ path: BuiltPath) {
+        recentOnionServicePaths.append(path)
+        if recentOnionServicePaths.count > 32 { recentOnionServicePaths.removeFirst() }
     }
 
     // MARK: Onion services
@@ -154,3 +230,14 @@ public actor TorClient {
 }
 
 extension TorClient: OnionServiceNetwork {}
+
+/// The relays of a circuit the client built, first hop first (the last is the endpoint).
+public struct BuiltPath: Sendable, Equatable {
+    public struct Hop: Sendable, Equatable {
+        public var rsaIdentity: [UInt8]
+        public var name: String
+    }
+    public var relays: [Hop]
+    /// The layer-2 vanguard of the path (its second hop), when vanguards-lite chose it.
+    public var layer2: [UInt8]?
+}

@@ -22,6 +22,9 @@ public struct TorClientConfiguration: Sendable {
     /// The most time one onion-service proof of work (prop 327) may take before the introduction
     /// goes without one; zero never solves (a client without proof of work, for comparisons).
     public var proofOfWorkBudget: Duration = .seconds(60)
+    /// Vanguards-lite (prop 333): a pinned layer-2 relay as second hop of every onion-service
+    /// circuit, and 4 hops to HSDirs and introduction points, as C tor. Off only for comparisons.
+    public var vanguardsLite = true
 
     public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20, congestionControl: Bool = true) {
         self.network = network

@@ -3,20 +3,31 @@ import TorCrypto
 /// Which Tor network to use: its directory authorities and fallback directories.
 ///
 /// The file format is a subset of torrc: `DirAuthority …`, `FallbackDir …`, `TestingTorNetwork 0|1`,
-/// `#` comments and blank lines. Anything else is an error naming the line.
+/// `EnforceDistinctSubnets 0|1`, `#` comments and blank lines. Anything else is an error naming the line.
 public struct NetworkConfig: Sendable, Equatable {
     public var authorities: [DirAuthority]
     public var fallbacks: [FallbackDir]
     /// `TestingTorNetwork 1`: a private network (e.g. on loopback); relaxes path restrictions.
     public var testingTorNetwork: Bool
+    /// `EnforceDistinctSubnets 0|1` as set in the file; `nil` takes C tor's default (see
+    /// ``enforceDistinctSubnets``).
+    public var enforceDistinctSubnetsSetting: Bool?
 
-    public init(authorities: [DirAuthority], fallbacks: [FallbackDir] = [], testingTorNetwork: Bool = false) {
+    /// Whether two relays in one IPv4 /16 or IPv6 /32 may not share a path (C tor's
+    /// `EnforceDistinctSubnets`): on by default, off by default under `TestingTorNetwork 1`, where
+    /// every relay may run on one address (the private network runs all of them on 127.0.0.1).
+    public var enforceDistinctSubnets: Bool { enforceDistinctSubnetsSetting ?? !testingTorNetwork }
+
+    public init(authorities: [DirAuthority], fallbacks: [FallbackDir] = [], testingTorNetwork: Bool = false,
+                enforceDistinctSubnets: Bool? = nil) {
         self.authorities = authorities; self.fallbacks = fallbacks; self.testingTorNetwork = testingTorNetwork
+        self.enforceDistinctSubnetsSetting = enforceDistinctSubnets
     }
 
     /// Parses a network file.
     public init(parsing text: String) throws {
         var authorities = [DirAuthority](), fallbacks = [FallbackDir](), testing = false
+        var distinctSubnets: Bool?
         var lineNumber = 0
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
@@ -41,6 +52,11 @@ public struct NetworkConfig: Sendable, Equatable {
                     throw NetworkConfigError.badLine(line: lineNumber, reason: "TestingTorNetwork takes 0 or 1, not '\(value)'")
                 }
                 testing = value == "1"
+            case "enforcedistinctsubnets":
+                guard value == "0" || value == "1" else {
+                    throw NetworkConfigError.badLine(line: lineNumber, reason: "EnforceDistinctSubnets takes 0 or 1, not '\(value)'")
+                }
+                distinctSubnets = value == "1"
             default:
                 throw NetworkConfigError.unknownKeyword(line: lineNumber, keyword: String(keyword))
             }
@@ -50,7 +66,8 @@ public struct NetworkConfig: Sendable, Equatable {
         if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw NetworkConfigError.duplicateAuthority(duplicate)
         }
-        self.init(authorities: authorities, fallbacks: fallbacks, testingTorNetwork: testing)
+        self.init(authorities: authorities, fallbacks: fallbacks, testingTorNetwork: testing,
+                  enforceDistinctSubnets: distinctSubnets)
     }
 
     /// The authorities that sign consensuses.
@@ -72,6 +89,7 @@ public struct NetworkConfig: Sendable, Equatable {
         var lines = authorities.map { "DirAuthority \($0.configValue)" }
         lines += fallbacks.map { "FallbackDir \($0.configValue)" }
         if testingTorNetwork { lines.append("TestingTorNetwork 1") }
+        if let enforceDistinctSubnetsSetting { lines.append("EnforceDistinctSubnets \(enforceDistinctSubnetsSetting ? 1 : 0)") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -90,7 +108,7 @@ public enum NetworkConfigError: Error, Equatable, Sendable, CustomStringConverti
     public var description: String {
         switch self {
         case let .unknownKeyword(line, keyword):
-            return "line \(line): unknown keyword '\(keyword)' (expected DirAuthority, FallbackDir or TestingTorNetwork)"
+            return "line \(line): unknown keyword '\(keyword)' (expected DirAuthority, FallbackDir, TestingTorNetwork or EnforceDistinctSubnets)"
         case let .badLine(line, reason): return "line \(line): \(reason)"
         case .noAuthorities: return "the network file lists no v3 directory authority (DirAuthority … v3ident=…)"
         case let .duplicateAuthority(name): return "authority '\(name)' is listed twice"

@@ -55,6 +55,8 @@ struct Options {
     /// flood: how long to flood (`--seconds`) and with how many concurrent introductions (`--workers`).
     var seconds: Double = 60
     var workers = 12
+    /// `--vanguards on|off`: vanguards-lite, 4-hop HSDir and introduction circuits (default on).
+    var vanguards = true
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -80,6 +82,9 @@ struct Options {
             case "--cc":
                 guard value == "on" || value == "off" else { throw BenchError("--cc takes on or off") }
                 congestionControl = value == "on"
+            case "--vanguards":
+                guard value == "on" || value == "off" else { throw BenchError("--vanguards takes on or off") }
+                vanguards = value == "on"
             default: throw BenchError("unknown option \(flag)")
             }
         }
@@ -166,6 +171,7 @@ func makeClient(_ options: Options, fresh: Bool) throws -> TorClient {
         paths: TorPaths(cacheDirectory: cache.appendingPathComponent("cache"), stateDirectory: cache.appendingPathComponent("state")),
         congestionControl: options.congestionControl)
     if !options.proofOfWork { config.proofOfWorkBudget = .zero }
+    config.vanguardsLite = options.vanguards
     return TorClient(configuration: config)
 }
 

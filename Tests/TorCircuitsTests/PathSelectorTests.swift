@@ -54,42 +54,6 @@ final class PathSelectorTests: XCTestCase {
     }
 }
 
-final class GuardSetTests: XCTestCase {
-    func testGuardsArePersistedAndReusedAcrossStarts() async throws {
-        let directory = try fixtureDirectory()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("guards-\(UUID()).json")
-        defer { try? FileManager.default.removeItem(at: file) }
-        let first = await GuardSet(fileURL: file).candidates(in: directory)
-        XCTAssertEqual(first.count, GuardSet.sampleSize)
-        XCTAssertTrue(first.allSatisfy { $0.flags.contains(.guard) })
-        XCTAssertEqual(Set(first.map(\.rsaIdentity)).count, first.count)
-        let again = await GuardSet(fileURL: file).candidates(in: directory)
-        XCTAssertEqual(again.map(\.rsaIdentity), first.map(\.rsaIdentity))
-        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
-        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
-    }
-
-    func testAFailedGuardMovesToTheBackUntilItRecovers() async throws {
-        let directory = try fixtureDirectory()
-        let guards = GuardSet(fileURL: nil)
-        let first = await guards.candidates(in: directory)
-        await guards.markFailed(first[0])
-        let after = await guards.candidates(in: directory)
-        XCTAssertEqual(after.last?.rsaIdentity, first[0].rsaIdentity)
-        await guards.markSucceeded(first[0])
-        let recovered = await guards.candidates(in: directory)
-        XCTAssertEqual(recovered.map(\.rsaIdentity), first.map(\.rsaIdentity))
-    }
-
-    func testCorruptGuardFileIsReplacedBySampling() async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("guards-\(UUID()).json")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try Data("{ not json".utf8).write(to: file)
-        let candidates = await GuardSet(fileURL: file).candidates(in: try fixtureDirectory())
-        XCTAssertEqual(candidates.count, GuardSet.sampleSize)
-    }
-}
-
 final class AsyncQueueTests: XCTestCase {
     func testDeliversInOrderThenEnds() async throws {
         let queue = AsyncQueue<Int>()

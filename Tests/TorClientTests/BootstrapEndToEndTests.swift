@@ -22,7 +22,15 @@ final class BootstrapEndToEndTests: XCTestCase {
         XCTAssertEqual(report.relaysInConsensus, 8, "3 authorities + 5 relays")
         XCTAssertEqual(report.usableRelays, 8)
         XCTAssertEqual(report.fetchedMicrodescriptors, 8)
-        XCTAssertEqual(report.guards.count, GuardSet.sampleSize)
+        XCTAssertEqual(report.guards.count, GuardParameters().primaryCount, "the primary guards")
+        // The guard state and the layer-2 vanguards the Tor view shows (issue 13).
+        XCTAssertEqual(report.guardState.filter(\.primary).map { "\($0.nickname)~\($0.fingerprint.prefix(8))" }, report.guards)
+        XCTAssertTrue(report.guardState.allSatisfy { $0.listed && $0.reachable == "maybe" && !$0.confirmed }, "nothing tried yet")
+        XCTAssertEqual(report.vanguards.count, 4)
+        for vanguard in report.vanguards {
+            let lifetime = vanguard.expires.timeIntervalSinceNow
+            XCTAssertTrue((86_400 - 120)...(12 * 86_400) ~= lifetime, "\(vanguard.nickname) expires in \(lifetime) s")
+        }
         let cached = try FileManager.default.contentsOfDirectory(atPath: report.cacheDirectory)
         XCTAssertTrue(cached.contains("cached-consensus"), "\(cached)")
         XCTAssertTrue(cached.contains("cached-microdescs"), "\(cached)")

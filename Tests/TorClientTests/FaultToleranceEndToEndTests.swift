@@ -141,7 +141,9 @@ final class FaultToleranceEndToEndTests: XCTestCase {
         let base = makeTemporaryDirectory("fault-guard")
         let paths = TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))
         try FileManager.default.createDirectory(at: paths.stateDirectory, withIntermediateDirectories: true)
-        let seeded = #"{"version":1,"guards":[{"rsaIdentity":"\#(hexString(ours.rsaIdentity))","nickname":"\#(ours.nickname)","addedAt":"2026-01-01T00:00:00Z"}]}"#
+        // (A version-1 guard file, as older onionctl wrote it, added recently so it has not expired.)
+        let added = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-86_400))
+        let seeded = #"{"version":1,"guards":[{"rsaIdentity":"\#(hexString(ours.rsaIdentity))","nickname":"\#(ours.nickname)","addedAt":"\#(added)"}]}"#
         try Data(seeded.utf8).write(to: paths.stateDirectory.appendingPathComponent("guards.json"))
         let client = try makeClient("fault-guard", network: network, paths: paths)
         let pins = try network.device("pins")

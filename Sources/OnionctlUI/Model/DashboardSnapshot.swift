@@ -260,11 +260,25 @@ public struct GuardSummary: Sendable, Equatable {
     public var nickname: String
     public var address: String
     public var usable: Bool
+    /// A guard that has carried a circuit (prop 271's confirmed guards).
+    public var confirmed: Bool
 
-    public init(nickname: String, address: String, usable: Bool = true) {
+    public init(nickname: String, address: String, usable: Bool = true, confirmed: Bool = false) {
         self.nickname = nickname
         self.address = address
         self.usable = usable
+        self.confirmed = confirmed
+    }
+}
+
+/// A layer-2 vanguard (prop 333) as listed in the Tor view.
+public struct VanguardSummary: Sendable, Equatable {
+    public var nickname: String
+    public var expires: Date
+
+    public init(nickname: String, expires: Date) {
+        self.nickname = nickname
+        self.expires = expires
     }
 }
 
@@ -278,7 +292,12 @@ public struct TorStatus: Sendable, Equatable {
     public var consensusValidUntil: Date?
     /// Relays in the consensus.
     public var relayCount: Int
+    /// The primary guards, first preferred.
     public var guards: [GuardSummary]
+    /// How many guards are sampled (prop 271); 0 when unknown.
+    public var sampledGuards: Int
+    /// The layer-2 vanguards of onion-service circuits with their expiry.
+    public var vanguards: [VanguardSummary]
     public var circuits: [CircuitSummary]
     /// "mainnet", "private network (3 authorities)", …
     public var network: String
@@ -286,13 +305,15 @@ public struct TorStatus: Sendable, Equatable {
     public var problem: DeviceProblem?
 
     public init(bootstrapped: Bool = false, consensusValidAfter: Date? = nil, consensusValidUntil: Date? = nil,
-                relayCount: Int = 0, guards: [GuardSummary] = [], circuits: [CircuitSummary] = [],
-                network: String = "", problem: DeviceProblem? = nil) {
+                relayCount: Int = 0, guards: [GuardSummary] = [], sampledGuards: Int = 0, vanguards: [VanguardSummary] = [],
+                circuits: [CircuitSummary] = [], network: String = "", problem: DeviceProblem? = nil) {
         self.bootstrapped = bootstrapped
         self.consensusValidAfter = consensusValidAfter
         self.consensusValidUntil = consensusValidUntil
         self.relayCount = relayCount
         self.guards = guards
+        self.sampledGuards = sampledGuards
+        self.vanguards = vanguards
         self.circuits = circuits
         self.network = network
         self.problem = problem

@@ -574,11 +574,16 @@ public struct DashboardRenderer: Sendable {
             line("Consensus", "none yet", .muted)
         }
         y += 1
-        line("Guards", tor.guards.isEmpty ? "none chosen yet" : "", tor.guards.isEmpty ? .muted : .text)
+        line("Guards", tor.guards.isEmpty ? "none chosen yet" : tor.sampledGuards > 0 ? "primary, of \(tor.sampledGuards) sampled" : "",
+             tor.guards.isEmpty ? .muted : .text)
         for g in tor.guards where y <= body.bottom {
             grid.put("\(g.usable ? glyphs.connected : glyphs.failed) \(g.nickname)", x: vx, y: y, role: g.usable ? .ok : .error)
-            grid.put(g.address + (g.usable ? "" : "  unreachable"), x: vx + 22, y: y, role: .muted)
+            grid.put(g.address + (g.usable ? "" : "  unreachable") + (g.confirmed ? "  confirmed" : ""), x: vx + 22, y: y, role: .muted)
             y += 1
+        }
+        if !tor.vanguards.isEmpty {
+            line("Vanguards", tor.vanguards.map { "\($0.nickname) (\(age(max($0.expires.timeIntervalSince(state.now), 0))) left)" }
+                .joined(separator: ", "))
         }
         y += 1
         line("Circuits", "\(tor.circuits.count) open")
