@@ -62,8 +62,8 @@ final class GuardSelectionEndToEndTests: XCTestCase {
         let (first, firstErrors) = await guardOfNewCircuit(client)
         let problem = await client.guards.loadProblem
         XCTAssertNil(problem)
-        print("guards: \(await client.guards.status().map { "\($0.nickname)\($0.isPrimary ? "*" : "")" })")
-        XCTAssertEqual(first, primaries[0].nickname, "the first primary guard, errors: \(firstErrors)")
+        let sampled = await client.guards.status().map { "\($0.nickname)\($0.isPrimary ? "*" : "")" }
+        XCTAssertEqual(first, primaries[0].nickname, "the first primary guard (sampled: \(sampled)), errors: \(firstErrors)")
 
         for relay in primaries { try network.harness(["kill-relay", relay.nickname]) }
         var restarted = false
