@@ -255,20 +255,6 @@ def table(runs, info):
     return "\n".join(lines) + "\n\n" + note
 
 
-def write_table(paths, text):
-    for path in paths:
-        p = Path(path)
-        if not p.exists():
-            continue
-        body = p.read_text()
-        if BEGIN not in body or END not in body:
-            print(f"bench: {p} has no {BEGIN} … {END} markers; table not written there")
-            continue
-        head, rest = body.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        p.write_text(head + BEGIN + "\n" + text + "\n" + END + tail)
-
-
 def main(R, opts):
     runs, info = run_series(R, opts)
     results = Path(opts.results)
@@ -285,4 +271,4 @@ def render(R, runs, info, opts):
     text = table(runs, info)
     print(text)
     if opts.markdown:
-        write_table([opts.markdown, R.REPO / "Benchmarks" / "notes.md"], text)
+        R.write_between_markers([opts.markdown, R.REPO / "Benchmarks" / "notes.md"], BEGIN, END, text)

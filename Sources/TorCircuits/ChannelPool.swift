@@ -19,6 +19,7 @@ public actor ChannelPool {
     public func channel(to address: RelayAddress, expected: ExpectedIdentity) async throws -> Channel {
         let key = Self.key(address: address, expected: expected)
         if let channel = channels[key], channel.isOpen, Self.channel(channel, proves: expected) { return channel }
+        dropClosedChannels()
         if let task = connecting[key] {
             let channel = try await task.value
             if Self.channel(channel, proves: expected) { return channel }
@@ -31,6 +32,13 @@ public actor ChannelPool {
         channels[key] = channel
         onOpen(channel)
         return channel
+    }
+
+    /// Forgets channels that have closed, so that their TLS state and buffers (tens of kB each)
+    /// are freed when the channel closes rather than when the same relay is next connected to,
+    /// which for most relays of a large network is never (issue 19's soak).
+    private func dropClosedChannels() {
+        channels = channels.filter { $0.value.isOpen }
     }
 
     /// Channels are looked up by RSA identity (by address for a directory source known by address

@@ -88,7 +88,9 @@ public struct PathSelector: Sendable {
         var factor = Double(consensus.weight(prefix + suffix))
         // Guards never weigh exits-only relays and vice versa: C tor uses 0 where no weight applies.
         if position == .guard && !isGuard { factor = 0 }
-        let bandwidth = Double(max(relay.status.bandwidth, 1))
+        // A relay listed with no bandwidth weighs nothing, as in C tor (`kb_to_bytes(bandwidth_kb)`):
+        // it is chosen only when every candidate weighs nothing (uniformly, below).
+        let bandwidth = Double(relay.status.bandwidth)
         return bandwidth * factor / Double(consensus.params.bwweightscale)
     }
 

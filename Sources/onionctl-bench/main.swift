@@ -8,8 +8,9 @@
 //   onionctl-bench upload      ... [--bytes 1048576]     POST /test/echo (the body comes back)
 //   onionctl-bench scale       ... --onion A,B,C         N services at once, after bootstrap
 //   onionctl-bench flood|attack ...                       a device under attack (Attack.swift)
+//   onionctl-bench bootstrap   --network F --cache DIR   cold bootstrap + first circuit (Bootstrap.swift)
 //
-// `cold` empties the cache and state folders first; every other mode uses them as they are.
+// `cold` and `bootstrap` empty the cache and state folders first; every other mode uses them as they are.
 // Prints "first-response" on stdout the moment the first response is in (the driver times it),
 // then one JSON line with the results. Exit 1 with a message on stderr on failure.
 import Devices
@@ -19,7 +20,7 @@ import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
-import FoundationEssentials
+import Foundation
 #endif
 import OnionService
 import TorCircuits
@@ -88,7 +89,9 @@ struct Options {
             default: throw BenchError("unknown option \(flag)")
             }
         }
-        guard !network.isEmpty, !cache.isEmpty, !onions.isEmpty else { throw BenchError("--network, --cache and --onion are required") }
+        guard !network.isEmpty, !cache.isEmpty, !onions.isEmpty || mode == "bootstrap" else {
+            throw BenchError("--network, --cache and --onion are required")
+        }
         guard count > 0, count <= 100_000, bytes >= 0, timeout > 0, streams > 0, streams <= 64, seconds > 0, seconds <= 3600,
               workers > 0, workers <= 64 else { throw BenchError("bad --count/--bytes/--timeout") }
     }
@@ -205,6 +208,7 @@ func request(_ client: TorClient, _ address: OnionAddress, method: String = "GET
 func blobByte(_ index: Int) -> UInt8 { UInt8(truncatingIfNeeded: index &* 31 &+ (index >> 8)) }
 
 func run(_ options: Options) async throws {
+    if options.mode == "bootstrap" { return try await coldBootstrap(options) }
     let addresses = try options.onions.map { try OnionAddress($0) }
     let first = addresses[0]
     let client = try makeClient(options, fresh: options.mode == "cold")
@@ -306,7 +310,7 @@ func run(_ options: Options) async throws {
         try await attack(client, first, options)
 
     default:
-        throw BenchError("unknown mode \(options.mode) (cold, warm, roundtrip, download, upload, scale, flood, attack)")
+        throw BenchError("unknown mode \(options.mode) (cold, warm, roundtrip, download, upload, scale, bootstrap, flood, attack)")
     }
     await client.shutdown()
 }

@@ -37,6 +37,24 @@ final class PathSelectorTests: XCTestCase {
         XCTAssertNoThrow(try testing.pick(.middle, excluding: [first]))
     }
 
+    /// The fixture's authorities are listed with `Bandwidth=0` (a fresh network's consensus): as in
+    /// C tor, they weigh nothing and are never chosen while a relay with bandwidth is left, and are
+    /// chosen (uniformly) once only relays without bandwidth are.
+    func testRelaysWithoutBandwidthAreChosenOnlyWhenNothingElseIs() throws {
+        let directory = try fixtureDirectory()
+        let weightless = directory.relays.filter { $0.status.bandwidth == 0 }
+        XCTAssertEqual(Set(weightless.map(\.nickname)), ["auth1", "auth2", "auth3"])
+        let selector = PathSelector(directory: directory)
+        for _ in 0..<300 {
+            XCTAssertNotEqual(try selector.pick(.middle).status.bandwidth, 0)
+        }
+        let onlyWeightless = PathSelector(directory: directory,
+                                          avoid: Set(directory.relays.filter { $0.status.bandwidth > 0 }.map(\.rsaIdentity)))
+        var seen = Set<String>()
+        for _ in 0..<300 { seen.insert(try onlyWeightless.pick(.middle).nickname) }
+        XCTAssertEqual(seen, ["auth1", "auth2", "auth3"])
+    }
+
     func testAvoidedRelaysAreSkippedWhileOthersExist() throws {
         let directory = try fixtureDirectory()
         let avoided = Set(directory.relays.dropLast().map(\.rsaIdentity))

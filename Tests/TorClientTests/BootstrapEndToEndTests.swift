@@ -201,6 +201,30 @@ final class BootstrapEndToEndTests: XCTestCase {
         await client.shutdown()
     }
 
+    /// A channel that closed is forgotten by the pool at its next use, not kept (with its TLS
+    /// state) until the same relay is connected to again (issue 19's soak).
+    func testTheChannelPoolForgetsChannelsThatClosed() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("pool", network: network)
+        let directory = try await client.netDirectory()
+        let relays = ["relay1", "relay2", "relay3"].compactMap { name in directory.relays.first { $0.nickname == name } }
+        XCTAssertEqual(relays.count, 3)
+        let pool = ChannelPool()
+        let first = try await pool.channel(to: relays[0].orAddress, expected: relays[0].expectedIdentity)
+        _ = try await pool.channel(to: relays[1].orAddress, expected: relays[1].expectedIdentity)
+        let before = await pool.resourceCounts
+        XCTAssertEqual(before.channels, 2)
+        first.close()
+        for _ in 0..<100 where first.isOpen { try await Task.sleep(for: .milliseconds(50)) }  // its I/O thread closes it
+        XCTAssertFalse(first.isOpen)
+        _ = try await pool.channel(to: relays[2].orAddress, expected: relays[2].expectedIdentity)
+        let after = await pool.resourceCounts
+        XCTAssertEqual(after.channels, 2, "the closed channel to relay1 was dropped")
+        XCTAssertEqual(after.openChannels, 2)
+        await pool.closeAll()
+        await client.shutdown()
+    }
+
     func testRelayWithAnotherIdentityIsRefusedByName() async throws {
         let network = try TestNetwork.shared()
         let client = try makeClient("ident", network: network)

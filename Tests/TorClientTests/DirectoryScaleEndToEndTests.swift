@@ -1,0 +1,66 @@
+import Foundation
+import TestSupport
+import TorCircuits
+import TorClient
+import TorDirectory
+import XCTest
+
+/// Issue 12's scale harness, the small version CI runs: a private network whose directory also
+/// lists 1,000 relays that do not exist (`scripts/testnet up --fake-relays 1000`: real signed
+/// descriptors from scripts/scale-relays, voted in by the private C tor authorities). The full-size
+/// comparison with C tor (7,000 relays) is `Benchmarks/run --only directory`.
+final class DirectoryScaleEndToEndTests: XCTestCase {
+    static let fakeRelays = 1000
+
+    func testAColdBootstrapPastFailingFallbacksLoadsTheWholeDirectoryBuildsThroughRealRelaysAndRefreshesByDiff() async throws {
+        let network = try TestNetwork.fresh("scale", upArguments: ["--devices", "", "--fake-relays", "\(Self.fakeRelays)",
+                                                                    "--timeout", "300"])
+        defer { network.stop() }
+        // Two fallbacks that fail first, as stale and gone fallbacks do: one whose port is closed,
+        // one that is an authority but not the relay its entry names.
+        var text = try String(contentsOf: network.networkFile, encoding: .utf8)
+        let authorityORPort = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("DirAuthority ") }?
+            .split(separator: " ").first { $0.hasPrefix("orport=") }?.dropFirst("orport=".count))
+        let wrongIdentity = String(repeating: "CD", count: 20)
+        text += "FallbackDir 127.0.0.1:1 orport=1 id=\(wrongIdentity)\n"
+        text += "FallbackDir 127.0.0.1:1 orport=\(authorityORPort) id=\(wrongIdentity)\n"
+        let base = makeTemporaryDirectory("scale-client")
+        let client = TorClient(configuration: TorClientConfiguration(
+            network: try NetworkConfig(parsing: text),
+            paths: TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))))
+        let told = Messages()
+        await client.directory.setProgressHandler { told.append($0) }
+
+        let cold = try await client.bootstrap()
+        XCTAssertTrue(cold.consensusSource.hasPrefix("authority "), "\(cold.consensusSource), \(told.all)")
+        XCTAssertEqual(told.all.filter { $0.hasPrefix("consensus from fallback 127.0.0.1:") && $0.contains("failed") }.count, 2,
+                       "\(told.all)")
+        XCTAssertGreaterThanOrEqual(cold.relaysInConsensus, Self.fakeRelays + 8)
+        XCTAssertGreaterThanOrEqual(cold.fetchedMicrodescriptors, Self.fakeRelays, "every relay's microdescriptor, in batches")
+        XCTAssertGreaterThanOrEqual(cold.usableRelays, Self.fakeRelays)
+        XCTAssertGreaterThan(cold.bytesDownloaded, 0)
+
+        // The relays that do not exist claim no bandwidth: weighted selection never puts one on a path.
+        for _ in 0..<3 {
+            let circuit = try await client.buildCircuit(length: 3)
+            XCTAssertFalse(circuit.hopNames.contains { $0.hasPrefix("fake") }, "\(circuit.hopNames)")
+            circuit.destroy()
+        }
+
+        // The network votes every 10 s; a refresh asks for a diff from the held consensus. A server
+        // that has not computed the diff yet answers with the whole document, so a few are allowed.
+        var diffed: BootstrapReport?
+        for _ in 0..<8 where diffed == nil {
+            let held = try await client.bootstrap()
+            try await Task.sleep(for: .seconds(max(1, held.freshUntil.timeIntervalSinceNow + 1)))
+            let report = try await client.bootstrap()
+            if report.consensusFromDiff { diffed = report }
+        }
+        let refresh = try XCTUnwrap(diffed, "no refresh of the 1,000-relay consensus came as a diff")
+        XCTAssertGreaterThanOrEqual(refresh.relaysInConsensus, Self.fakeRelays + 8)
+        XCTAssertGreaterThanOrEqual(refresh.signedBy.count, 2)
+        XCTAssertLessThan(refresh.bytesDownloaded, cold.bytesDownloaded / 4,
+                          "a diff and the few new microdescriptors instead of the whole directory")
+        await client.shutdown()
+    }
+}
