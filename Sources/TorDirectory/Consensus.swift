@@ -107,16 +107,17 @@ public struct Consensus: Sendable {
 
         // Router entries: each starts at an `r` line.
         var routers = [RouterStatus]()
+        var sharedProtocols = [[String]: ProtocolVersions]()
         var start: Int? = nil
         for index in firstRouter..<footer {
             if items[index].keyword == "r" {
-                if let s = start { routers.append(try RouterStatus(items: items[s..<index])) }
+                if let s = start { routers.append(try RouterStatus(items: items[s..<index], sharingProtocols: &sharedProtocols)) }
                 start = index
             } else if start == nil {
                 throw NetDocumentError.wrongDocument("line \(items[index].line): '\(items[index].keyword)' outside a router entry")
             }
         }
-        if let s = start { routers.append(try RouterStatus(items: items[s..<footer])) }
+        if let s = start { routers.append(try RouterStatus(items: items[s..<footer], sharingProtocols: &sharedProtocols)) }
         self.routers = routers
 
         if let item = try footerItems.atMostOne("bandwidth-weights") {

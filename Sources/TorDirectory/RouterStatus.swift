@@ -90,6 +90,14 @@ public struct RouterStatus: Sendable, Equatable {
 
     /// Parses one entry: `items` starts with `r` and runs up to the next `r` or the footer.
     init(items: ArraySlice<NetDocument.Item>) throws {
+        var shared = [[String]: ProtocolVersions]()
+        try self.init(items: items, sharingProtocols: &shared)
+    }
+
+    /// `shared` holds the protocol sets already parsed from other entries of the same document:
+    /// an entry whose `pr` line is one of them gets that set (one copy of its storage), since a
+    /// public consensus's ~8,000 entries carry only a few dozen distinct `pr` lines (issue 12).
+    init(items: ArraySlice<NetDocument.Item>, sharingProtocols shared: inout [[String]: ProtocolVersions]) throws {
         guard let r = items.first, r.keyword == "r" else { throw NetDocumentError.missingKeyword("r") }
         line = r.line
         guard r.arguments.count >= 7 else {
@@ -138,7 +146,13 @@ public struct RouterStatus: Sendable, Equatable {
             case "v":
                 version = item.arguments.joined(separator: " ")
             case "pr":
-                protocols = try ProtocolVersions(parsing: item.arguments, line: item.line, keyword: "pr")
+                if let known = shared[item.arguments] {
+                    protocols = known
+                } else {
+                    let parsed = try ProtocolVersions(parsing: item.arguments, line: item.line, keyword: "pr")
+                    shared[item.arguments] = parsed
+                    protocols = parsed
+                }
             case "w":
                 for argument in item.arguments {
                     if argument.hasPrefix("Bandwidth=") {
