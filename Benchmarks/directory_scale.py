@@ -21,7 +21,6 @@ docs/performance.md.
 """
 
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -223,22 +222,3 @@ def table(runs, info):
             + "; ".join(f"{k} {v / 1e6:.2f} MB" for k, v in purposes.items())
             + f". Raw runs: `{info.get('results', '?')}`.")
     return "\n".join(lines) + "\n\n" + note
-
-
-def main(R, opts):
-    runs, info = run_series(R, opts)
-    results = Path(opts.results)
-    info["results"] = os.path.relpath(results, R.REPO) if str(results.resolve()).startswith(str(R.REPO)) else str(results)
-    results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps({"info": info, "options": {k: (sorted(v) if isinstance(v, set) else v)
-                                                              for k, v in vars(opts).items()},
-                                   "runs": runs}, indent=1) + "\n")
-    render(R, runs, info, opts)
-    R.log(f"wrote {results}")
-
-
-def render(R, runs, info, opts):
-    text = table(runs, info)
-    print(text)
-    if opts.markdown:
-        R.write_between_markers([opts.markdown], BEGIN, END, text)

@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 
 BEGIN, END = "<!-- pow-attack:begin -->", "<!-- pow-attack:end -->"
+# Written there as well as in --markdown (Benchmarks/run case_render).
+ALSO_WRITE = ["Benchmarks/notes.md"]
 NAMES = {"onionctl": "onionctl (PoW)", "ctor": "C tor client (curl via SOCKS)",
          "onionctl-nopow": "onionctl, PoW off"}
 
@@ -253,22 +255,3 @@ def table(runs, info):
             f"the runs, {' '.join(info['load_start'])} at start, on 2 cores shared with other work). "
             f"Raw runs: `{info.get('results', '?')}`.")
     return "\n".join(lines) + "\n\n" + note
-
-
-def main(R, opts):
-    runs, info = run_series(R, opts)
-    results = Path(opts.results)
-    info["results"] = os.path.relpath(results, R.REPO) if str(results.resolve()).startswith(str(R.REPO)) else str(results)
-    results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps({"info": info, "options": {k: (sorted(v) if isinstance(v, set) else v)
-                                                              for k, v in vars(opts).items()},
-                                   "runs": runs}, indent=1) + "\n")
-    render(R, runs, info, opts)
-    R.log(f"wrote {results}")
-
-
-def render(R, runs, info, opts):
-    text = table(runs, info)
-    print(text)
-    if opts.markdown:
-        R.write_between_markers([opts.markdown, R.REPO / "Benchmarks" / "notes.md"], BEGIN, END, text)
