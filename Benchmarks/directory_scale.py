@@ -142,30 +142,14 @@ def run_series(R, opts):
     net_dir = Path(opts.net_dir or tempfile.mkdtemp(prefix="onionctl-bench-dir-")).resolve()
     runs = {"onionctl": {"directory": []}, "ctor": {"directory": []}}
     info = {"load_start": R.loadavg(), "fake_relays": opts.fake_relays}
-    owned = not opts.reuse
     ctor = None
     started = time.monotonic()
     try:
-        if opts.reuse:
-            up = json.loads((net_dir / "up.json").read_text())
-        else:
-            if net_dir.exists() and not any(net_dir.iterdir()):
-                net_dir.rmdir()
-            R.log(f"bringing up a private network with {opts.fake_relays} relays that do not exist in {net_dir}")
-            t = time.monotonic()
-            timeout = 300 + opts.fake_relays * 0.1
-            out = subprocess.run([str(R.TESTNET), "up", "--dir", str(net_dir), "--device-bin", str(R.DEVICE_BIN),
-                                  "--devices", "", "--relays", str(opts.relays), "--fake-relays", str(opts.fake_relays),
-                                  "--timeout", str(int(timeout)), "--json"],
-                                 capture_output=True, text=True, timeout=timeout + 120)
-            if out.returncode != 0:
-                raise R.Fail(f"testnet up failed:\n{out.stderr[-3000:]}")
-            up = json.loads(out.stdout)
+        t = time.monotonic()
+        up = R.bench_network(net_dir, opts, ["--devices", "", "--fake-relays", str(opts.fake_relays)],
+                        f"{opts.fake_relays} relays that do not exist", timeout=300 + opts.fake_relays * 0.1)
+        if not opts.reuse:
             info["network_up_s"] = time.monotonic() - t
-        net = R.tn.Net(net_dir)
-        ref = net.procs().get("client")
-        if ref and R.tn.alive(ref["pid"]):
-            R.tn.stop_pids({ref["pid"]}, net.d)
         info.update(document_sizes(net_dir))
         R.log(f"the microdescriptor consensus lists {info.get('consensus_relays', '?')} relays "
               f"({info.get('consensus_bytes', 0) / 1e6:.2f} MB uncompressed)")
@@ -187,9 +171,7 @@ def run_series(R, opts):
     finally:
         if ctor:
             ctor.stop()
-        if owned and not opts.keep:
-            R.log("tearing the network down")
-            subprocess.run([str(R.TESTNET), "down", "--dir", str(net_dir), "--clean"], timeout=120)
+        R.bench_network_down(net_dir, opts)
     info["load_end"] = R.loadavg()
     info["total_min"] = (time.monotonic() - started) / 60
     info["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

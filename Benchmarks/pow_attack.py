@@ -152,25 +152,9 @@ def run_series(R, opts):
     info = {"load_start": R.loadavg()}
     flood = None
     ctor = None
-    owned = not opts.reuse
     started = time.monotonic()
     try:
-        if opts.reuse:
-            up = json.loads((net_dir / "up.json").read_text())
-        else:
-            if net_dir.exists() and not any(net_dir.iterdir()):
-                net_dir.rmdir()
-            R.log(f"bringing up a private network with a proof-of-work device in {net_dir}")
-            out = subprocess.run([str(R.TESTNET), "up", "--dir", str(net_dir), "--device-bin", str(R.DEVICE_BIN),
-                                  "--devices", "", "--pow-device", "--relays", str(opts.relays), "--timeout", "400",
-                                  "--json"], capture_output=True, text=True, timeout=600)
-            if out.returncode != 0:
-                raise R.Fail(f"testnet up failed:\n{out.stderr[-3000:]}")
-            up = json.loads(out.stdout)
-        net = R.tn.Net(net_dir)
-        ref = net.procs().get("client")
-        if ref and R.tn.alive(ref["pid"]):
-            R.tn.stop_pids({ref["pid"]}, net.d)
+        up = R.bench_network(net_dir, opts, ["--devices", "", "--pow-device"], "a proof-of-work device")
         device = next((d for d in up["devices"] if d.get("pow")), None)
         if device is None:
             raise R.Fail("the network has no proof-of-work device (testnet up --pow-device)")
@@ -226,9 +210,7 @@ def run_series(R, opts):
             flood.stop()
         if ctor:
             ctor.stop()
-        if owned and not opts.keep:
-            R.log("tearing the network down")
-            subprocess.run([str(R.TESTNET), "down", "--dir", str(net_dir), "--clean"], timeout=120)
+        R.bench_network_down(net_dir, opts)
     info["load_end"] = R.loadavg()
     info["total_min"] = (time.monotonic() - started) / 60
     info["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

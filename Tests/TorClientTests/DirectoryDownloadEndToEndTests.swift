@@ -68,19 +68,7 @@ final class DirectoryDownloadEndToEndTests: XCTestCase {
     /// identity) are tried first, as fallbacks are; the bootstrap goes on to the authorities.
     func testBootstrapGoesOnPastFallbacksThatAreGoneOrNotWhoTheySay() async throws {
         let network = try TestNetwork.shared()
-        var text = try String(contentsOf: network.networkFile, encoding: .utf8)
-        let closed = try closedLoopbackPort()
-        let authorityORPort = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("DirAuthority ") }?
-            .split(separator: " ").first { $0.hasPrefix("orport=") }?.dropFirst("orport=".count))
-        let wrongIdentity = String(repeating: "AB", count: 20)
-        text += "FallbackDir 127.0.0.1:\(closed) orport=\(closed) id=\(wrongIdentity)\n"
-        text += "FallbackDir 127.0.0.1:1 orport=\(authorityORPort) id=\(wrongIdentity)\n"
-        let file = makeTemporaryDirectory("fallbacks").appendingPathComponent("network")
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        let base = makeTemporaryDirectory("fallbacks-client")
-        let client = TorClient(configuration: TorClientConfiguration(
-            network: try NetworkConfig(parsing: text),
-            paths: TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))))
+        let client = try makeClient("fallbacks-client", networkText: try networkTextWithFailingFallbacks(network))
         let told = Messages()
         await client.directory.setProgressHandler { told.append($0) }
         let report = try await client.bootstrap()
@@ -89,21 +77,6 @@ final class DirectoryDownloadEndToEndTests: XCTestCase {
         XCTAssertEqual(failures.count, 2, "\(told.all)")
         XCTAssertTrue(report.warnings.contains { $0.contains("after 2 failed source(s)") }, "\(report.warnings)")
         await client.shutdown()
-    }
-
-    private func closedLoopbackPort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw TestNetworkError("could not bind a loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -16,18 +16,8 @@ final class DirectoryScaleEndToEndTests: XCTestCase {
         let network = try TestNetwork.fresh("scale", upArguments: ["--devices", "", "--fake-relays", "\(Self.fakeRelays)",
                                                                     "--timeout", "300"])
         defer { network.stop() }
-        // Two fallbacks that fail first, as stale and gone fallbacks do: one whose port is closed,
-        // one that is an authority but not the relay its entry names.
-        var text = try String(contentsOf: network.networkFile, encoding: .utf8)
-        let authorityORPort = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("DirAuthority ") }?
-            .split(separator: " ").first { $0.hasPrefix("orport=") }?.dropFirst("orport=".count))
-        let wrongIdentity = String(repeating: "CD", count: 20)
-        text += "FallbackDir 127.0.0.1:1 orport=1 id=\(wrongIdentity)\n"
-        text += "FallbackDir 127.0.0.1:1 orport=\(authorityORPort) id=\(wrongIdentity)\n"
-        let base = makeTemporaryDirectory("scale-client")
-        let client = TorClient(configuration: TorClientConfiguration(
-            network: try NetworkConfig(parsing: text),
-            paths: TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))))
+        // Two fallbacks that fail first (closed port, wrong identity), as gone and stale ones do.
+        let client = try makeClient("scale-client", networkText: try networkTextWithFailingFallbacks(network))
         let told = Messages()
         await client.directory.setProgressHandler { told.append($0) }
 
