@@ -183,6 +183,19 @@ public actor DirectoryManager {
         return directory
     }
 
+    /// The microdescriptors `consensus` needs that `directory` (in memory) holds, and the digests
+    /// of those it does not, in consensus order.
+    static func microdescriptors(of directory: NetDirectory, for consensus: Consensus)
+        -> (found: [Microdescriptor], missing: [[UInt8]]) {
+        var held = [[UInt8]: Microdescriptor](minimumCapacity: directory.relays.count)
+        for relay in directory.relays { held[relay.microdescriptor.digest] = relay.microdescriptor }
+        var found = [Microdescriptor](), missing = [[UInt8]](), seen = Set<[UInt8]>()
+        for router in consensus.routers where seen.insert(router.microdescriptorDigest).inserted {
+            if let md = held[router.microdescriptorDigest] { found.append(md) } else { missing.append(router.microdescriptorDigest) }
+        }
+        return (found, missing)
+    }
+
     private static func byDigest(_ descriptors: [Microdescriptor]) -> [[UInt8]: Microdescriptor] {
         Dictionary(descriptors.map { ($0.digest, $0) }, uniquingKeysWith: { a, _ in a })
     }
@@ -219,7 +232,13 @@ public actor DirectoryManager {
         var consensusFromDiff = false
         downloaded = 0
         do {
-            if let cached = try cache.loadConsensus(
+            // The directory in memory is the newest this client installed (and cached): a refresh
+            // starts from it rather than parsing the cached copy a second time (issue 12).
+            if let current {
+                consensus = current.consensus
+                signers = lastReport?.signedBy ?? []
+                source = "memory"
+            } else if let cached = try cache.loadConsensus(
                 verifier: ConsensusVerifier(authorities: verifierAuthorities, certificates: certificates),
                 now: time, liveSlack: Self.reasonablyLiveSlack) {
                 consensus = cached.consensus
@@ -275,15 +294,15 @@ public actor DirectoryManager {
         if let missing = missingRequiredProtocols(consensus) { throw DirectoryError.missingProtocols(missing) }
         if let warning = recommendedProtocolsWarning(consensus) { warnings.append(warning) }
         // 2. Microdescriptors: those the cache lacks, in parallel batches.
-        let cached: (found: [Microdescriptor], missing: [[UInt8]]) = (try? cache.loadMicrodescriptors(for: consensus))
-            ?? ([], consensus.routers.map(\.microdescriptorDigest))
+        let cached: (found: [Microdescriptor], missing: [[UInt8]]) = current.map { Self.microdescriptors(of: $0, for: consensus) }
+            ?? (try? cache.loadMicrodescriptors(for: consensus)) ?? ([], consensus.routers.map(\.microdescriptorDigest))
         var micro = Self.byDigest(cached.found)
         var fetchedMicro = 0
         if !cached.missing.isEmpty {
             let found = try await fetchMicrodescriptors(cached.missing, reusing: circuits.first, circuits: &circuits)
             fetchedMicro = found.count
             for descriptor in found { micro[descriptor.digest] = descriptor }
-            try? cache.storeMicrodescriptors(Array(micro.values), keeping: Set(consensus.routers.map(\.microdescriptorDigest)))
+            try? cache.replaceMicrodescriptors(micro.values)
         }
         let directory = try usableDirectory(consensus, micro)
         current = directory

@@ -39,23 +39,25 @@ public struct Consensus: Sendable {
     public var votingInterval: TimeInterval { freshUntil.timeIntervalSince(validAfter) }
 
     /// Parses `text`. Throws ``NetDocumentError`` with the offending line on malformed input.
+    ///
+    /// The text is read item by item: header and footer items are kept, but a router entry's items
+    /// only until its ``RouterStatus`` is made, so a public consensus (~8,000 entries) never has all
+    /// its lines tokenised at once (issue 12).
     public init(_ text: [UInt8]) throws {
-        let document = try NetDocument(text)
-        let items = document.items
-        guard let first = items.first, first.keyword == "network-status-version" else {
+        var tokenizer = try NetDocumentTokenizer(text)
+        guard let first = try tokenizer.next(), first.keyword == "network-status-version" else {
             throw NetDocumentError.wrongDocument("a consensus starts with 'network-status-version'")
         }
         guard first.arguments.count >= 2, first.arguments[0] == "3", first.arguments[1] == "microdesc" else {
             throw NetDocumentError.wrongDocument("line \(first.line): expected 'network-status-version 3 microdesc'")
         }
-        guard let firstRouter = items.firstIndex(where: { $0.keyword == "r" || $0.keyword == "directory-footer" }) else {
-            throw NetDocumentError.missingKeyword("directory-footer")
+        var header = [first]
+        var afterHeader: NetDocument.Item?
+        while let item = try tokenizer.next() {
+            if item.keyword == "r" || item.keyword == "directory-footer" { afterHeader = item; break }
+            header.append(item)
         }
-        guard let footer = items.firstIndex(where: { $0.keyword == "directory-footer" }) else {
-            throw NetDocumentError.missingKeyword("directory-footer")
-        }
-        let header = items[..<firstRouter]
-        let footerItems = items[footer...]
+        guard afterHeader != nil else { throw NetDocumentError.missingKeyword("directory-footer") }
 
         let status = try header.exactlyOne("vote-status")
         guard status.arguments.first == "consensus" else {
@@ -105,20 +107,24 @@ public struct Consensus: Sendable {
                              dirPort: try item.intArgument(4), orPort: try item.intArgument(5))
         }
 
-        // Router entries: each starts at an `r` line.
+        // Router entries: each starts at an `r` line and runs to the next one or the footer.
         var routers = [RouterStatus]()
-        var sharedProtocols = [[String]: ProtocolVersions]()
-        var start: Int? = nil
-        for index in firstRouter..<footer {
-            if items[index].keyword == "r" {
-                if let s = start { routers.append(try RouterStatus(items: items[s..<index], sharingProtocols: &sharedProtocols)) }
-                start = index
-            } else if start == nil {
-                throw NetDocumentError.wrongDocument("line \(items[index].line): '\(items[index].keyword)' outside a router entry")
+        var interner = RouterStatus.Interner()
+        var entry = [NetDocument.Item]()
+        var item = afterHeader
+        while let current = item, current.keyword != "directory-footer" {
+            if current.keyword == "r", !entry.isEmpty {
+                routers.append(try RouterStatus(items: entry[...], interning: &interner))
+                entry.removeAll(keepingCapacity: true)
             }
+            entry.append(current)
+            item = try tokenizer.next()
         }
-        if let s = start { routers.append(try RouterStatus(items: items[s..<footer], sharingProtocols: &sharedProtocols)) }
+        guard let footer = item else { throw NetDocumentError.missingKeyword("directory-footer") }
+        if !entry.isEmpty { routers.append(try RouterStatus(items: entry[...], interning: &interner)) }
         self.routers = routers
+        var footerItems = [footer]
+        while let next = try tokenizer.next() { footerItems.append(next) }
 
         if let item = try footerItems.atMostOne("bandwidth-weights") {
             bandwidthWeights = try ConsensusParams(arguments: item.arguments, keyword: "bandwidth-weights", line: item.line).values

@@ -100,7 +100,14 @@ public struct DirectoryCache: Sendable {
             for md in old.descriptors where merged[md.digest] == nil { merged[md.digest] = md; order.append(md.digest) }
         }
         for md in microdescriptors where merged[md.digest] == nil { merged[md.digest] = md; order.append(md.digest) }
-        try write(order.flatMap { merged[$0]!.text }, to: Self.microdescriptorsFile)
+        try write(order.lazy.map { merged[$0]!.text }, to: Self.microdescriptorsFile)
+    }
+
+    /// Replaces the cached microdescriptors with exactly `microdescriptors` (those of the
+    /// consensus in use), written one after another: neither the old file is read nor one buffer
+    /// of all their text made (a public network has ~8,000 of them).
+    public func replaceMicrodescriptors(_ microdescriptors: some Sequence<Microdescriptor>) throws {
+        try write(microdescriptors.lazy.map(\.text), to: Self.microdescriptorsFile)
     }
 
     /// Loads cached microdescriptors referenced by `consensus` and lists the digests still missing.
@@ -132,17 +139,40 @@ public struct DirectoryCache: Sendable {
         }
     }
 
+    /// The bytes of `name`, read straight into one array of the file's size (no `Data` copy: a
+    /// consensus is megabytes); nil if the file does not exist.
     func read(_ name: String) throws -> [UInt8]? {
-        let url = directory.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        do { return [UInt8](try Data(contentsOf: url)) } catch {
-            throw DirectoryCacheError.io(path: url.path, reason: "\(error)")
+        let path = directory.appendingPathComponent(name).path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw DirectoryCacheError.io(path: path, reason: String(cString: strerror(errno)))
         }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw DirectoryCacheError.io(path: path, reason: String(cString: strerror(errno))) }
+        let size = Int(info.st_size)
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let n = Glibc_read(fd, buffer.baseAddress! + count, size - count)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failure = String(cString: strerror(errno)); return }
+                if n == 0 { return }
+                count += n
+            }
+        }
+        if let failure { throw DirectoryCacheError.io(path: path, reason: failure) }
+        return bytes
     }
 
     /// Atomically replaces `name` with `bytes`: write a temporary file, fsync it, rename it over
     /// the old one, then fsync the directory.
-    func write(_ bytes: [UInt8], to name: String) throws {
+    func write(_ bytes: [UInt8], to name: String) throws { try write(CollectionOfOne(bytes), to: name) }
+
+    /// Atomically replaces `name` with the concatenation of `pieces`, written one at a time.
+    func write(_ pieces: some Sequence<[UInt8]>, to name: String) throws {
         let path = directory.appendingPathComponent(name).path
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
@@ -155,15 +185,17 @@ public struct DirectoryCache: Sendable {
         guard fd >= 0 else { throw DirectoryCacheError.io(path: temporary, reason: String(cString: strerror(errno))) }
         var ok = true
         var reason = ""
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc_write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    ok = false; reason = String(cString: strerror(errno)); return
+        for piece in pieces where ok {
+            piece.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let n = Glibc_write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        ok = false; reason = String(cString: strerror(errno)); return
+                    }
+                    offset += n
                 }
-                offset += n
             }
         }
         if ok && fsync(fd) != 0 { ok = false; reason = String(cString: strerror(errno)) }
@@ -185,6 +217,16 @@ private func Glibc_write(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int)
     return Glibc.write(fd, pointer, count)
     #else
     return Darwin.write(fd, pointer, count)
+    #endif
+}
+
+/// POSIX `read`, named apart from this module's methods.
+@inline(__always)
+private func Glibc_read(_ fd: Int32, _ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.read(fd, pointer, count)
+    #else
+    return Darwin.read(fd, pointer, count)
     #endif
 }
 

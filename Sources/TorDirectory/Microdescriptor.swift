@@ -23,14 +23,15 @@ public struct Microdescriptor: Sendable, Equatable {
     public init(_ text: [UInt8]) throws {
         let document = try NetDocument(text)
         guard !document.items.isEmpty else { throw NetDocumentError.missingKeyword("onion-key") }
-        try self.init(document: document, items: document.items[...], end: text.count)
+        try self.init(source: text, items: document.items[...], end: text.count)
     }
 
-    init(document: NetDocument, items: ArraySlice<NetDocument.Item>, end: Int) throws {
+    /// The microdescriptor whose `items` were read from `source` and whose text ends at `end`.
+    init(source: [UInt8], items: ArraySlice<NetDocument.Item>, end: Int) throws {
         guard let first = items.first, first.keyword == "onion-key" else {
             throw NetDocumentError.wrongDocument("line \(items.first?.line ?? 0): a microdescriptor starts with 'onion-key'")
         }
-        text = Array(document.text[first.startOffset..<end])
+        text = Array(source[first.startOffset..<end])
         digest = Hash.sha256(text)
         ntorOnionKey = try items.exactlyOne("ntor-onion-key").base64Argument(0, length: 32)
         var ed: [UInt8]?
@@ -57,28 +58,34 @@ public struct Microdescriptor: Sendable, Equatable {
     ///
     /// Keeps only those whose digest is in `wanted` (pass `nil` to keep all). Malformed
     /// individual descriptors are skipped and reported; a broken object anywhere throws.
+    /// The text is read one descriptor at a time (a cache holds ~8,000 of them).
     public static func parseAll(_ text: [UInt8], wanted: Set<[UInt8]>?) throws -> MicrodescriptorBatch {
-        let document = try NetDocument(text)
-        let items = document.items
-        if let first = items.first, first.keyword != "onion-key" {
-            throw NetDocumentError.wrongDocument("line \(first.line): a microdescriptor starts with 'onion-key'")
-        }
-        var starts = items.indices.filter { items[$0].keyword == "onion-key" }
+        var tokenizer = try NetDocumentTokenizer(text)
         var batch = MicrodescriptorBatch()
-        starts.append(items.endIndex)
-        for (from, to) in zip(starts, starts.dropFirst()) {
-            let end = to < items.endIndex ? items[to].startOffset : text.count
+        var entry = [NetDocument.Item]()
+        func finishEntry(end: Int) {
             do {
-                let md = try Microdescriptor(document: document, items: items[from..<to], end: end)
+                let md = try Microdescriptor(source: text, items: entry[...], end: end)
                 if let wanted, !wanted.contains(md.digest) {
                     batch.unwanted.append(md.digest)
                 } else {
                     batch.descriptors.append(md)
                 }
             } catch {
-                batch.rejected.append(MicrodescriptorBatch.Rejected(line: items[from].line, reason: "\(error)"))
+                batch.rejected.append(MicrodescriptorBatch.Rejected(line: entry[0].line, reason: "\(error)"))
             }
+            entry.removeAll(keepingCapacity: true)
         }
+        var isFirst = true
+        while let item = try tokenizer.next() {
+            if isFirst, item.keyword != "onion-key" {
+                throw NetDocumentError.wrongDocument("line \(item.line): a microdescriptor starts with 'onion-key'")
+            }
+            isFirst = false
+            if item.keyword == "onion-key", !entry.isEmpty { finishEntry(end: item.startOffset) }
+            entry.append(item)
+        }
+        if !entry.isEmpty { finishEntry(end: text.count) }
         return batch
     }
 }

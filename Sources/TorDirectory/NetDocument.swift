@@ -63,7 +63,7 @@ public struct NetDocument: Sendable {
     /// over-long line or a NUL byte; unknown keywords are kept.
     public init(_ text: [UInt8]) throws {
         self.text = text
-        var tokenizer = NetDocumentTokenizer(text)
+        var tokenizer = try NetDocumentTokenizer(text)
         items = try tokenizer.tokenize()
     }
 

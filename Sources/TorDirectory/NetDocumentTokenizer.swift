@@ -25,7 +25,13 @@ struct NetDocumentTokenizer {
     private var position = 0
     private var lines: LineCounter
 
-    init(_ text: [UInt8]) {
+    /// A tokenizer over `text`; throws ``NetDocumentError/nulCharacter(line:)`` at once if the text
+    /// holds a NUL byte anywhere (before any item is read, so a streaming caller sees it first).
+    init(_ text: [UInt8]) throws {
+        if let nul = text.firstIndex(of: 0) {
+            var counter = LineCounter(text)
+            throw NetDocumentError.nulCharacter(line: counter.line(at: nul))
+        }
         self.text = text
         lines = LineCounter(text)
     }
@@ -38,17 +44,18 @@ struct NetDocumentTokenizer {
 
     /// All items of the text, in order.
     mutating func tokenize() throws -> [NetDocument.Item] {
-        if let nul = text.firstIndex(of: 0) {
-            var counter = LineCounter(text)
-            throw NetDocumentError.nulCharacter(line: counter.line(at: nul))
-        }
         var items = [NetDocument.Item]()
-        while true {
-            position = skipWhitespaceAndComments(from: position)
-            guard position < text.count else { break }
-            items.append(try nextItem())
-        }
+        while let item = try next() { items.append(item) }
         return items
+    }
+
+    /// The next item, or nil at the end of the text. Large documents (a consensus, a cache of
+    /// microdescriptors) are read item by item so that only one entry's items are held at a
+    /// time, not the whole document's (issue 12).
+    mutating func next() throws -> NetDocument.Item? {
+        position = skipWhitespaceAndComments(from: position)
+        guard position < text.count else { return nil }
+        return try nextItem()
     }
 
     /// The item whose keyword starts at `position`, with its object if one follows.

@@ -90,14 +90,41 @@ public struct RouterStatus: Sendable, Equatable {
 
     /// Parses one entry: `items` starts with `r` and runs up to the next `r` or the footer.
     init(items: ArraySlice<NetDocument.Item>) throws {
-        var shared = [[String]: ProtocolVersions]()
-        try self.init(items: items, sharingProtocols: &shared)
+        var interner = Interner()
+        try self.init(items: items, interning: &interner)
     }
 
-    /// `shared` holds the protocol sets already parsed from other entries of the same document:
-    /// an entry whose `pr` line is one of them gets that set (one copy of its storage), since a
-    /// public consensus's ~8,000 entries carry only a few dozen distinct `pr` lines (issue 12).
-    init(items: ArraySlice<NetDocument.Item>, sharingProtocols shared: inout [[String]: ProtocolVersions]) throws {
+    /// What the entries of one consensus share: a public consensus's ~8,000 entries carry only a
+    /// few dozen distinct `pr`, `s` and `v` lines, so each distinct one is parsed and stored once
+    /// and every entry that repeats it holds the same storage (issue 12).
+    struct Interner {
+        private var protocols = [[String]: ProtocolVersions]()
+        private var flagNames = [[String]: [String]]()
+        private var versions = [[String]: String]()
+
+        mutating func protocols(_ item: NetDocument.Item) throws -> ProtocolVersions {
+            if let known = protocols[item.arguments] { return known }
+            let parsed = try ProtocolVersions(parsing: item.arguments, line: item.line, keyword: "pr")
+            protocols[item.arguments] = parsed
+            return parsed
+        }
+
+        mutating func flagNames(_ names: [String]) -> [String] {
+            if let known = flagNames[names] { return known }
+            flagNames[names] = names
+            return names
+        }
+
+        mutating func version(_ words: [String]) -> String {
+            if let known = versions[words] { return known }
+            let version = words.joined(separator: " ")
+            versions[words] = version
+            return version
+        }
+    }
+
+    /// Parses one entry, sharing repeated lines through `interner`.
+    init(items: ArraySlice<NetDocument.Item>, interning interner: inout Interner) throws {
         guard let r = items.first, r.keyword == "r" else { throw NetDocumentError.missingKeyword("r") }
         line = r.line
         guard r.arguments.count >= 7 else {
@@ -140,19 +167,13 @@ public struct RouterStatus: Sendable, Equatable {
                 sawM = true
             case "s":
                 guard !sawS else { throw NetDocumentError.repeatedKeyword("s", line: item.line) }
-                flagNames = item.arguments
+                flagNames = interner.flagNames(item.arguments)
                 flags = RouterFlags(names: item.arguments)
                 sawS = true
             case "v":
-                version = item.arguments.joined(separator: " ")
+                version = interner.version(item.arguments)
             case "pr":
-                if let known = shared[item.arguments] {
-                    protocols = known
-                } else {
-                    let parsed = try ProtocolVersions(parsing: item.arguments, line: item.line, keyword: "pr")
-                    shared[item.arguments] = parsed
-                    protocols = parsed
-                }
+                protocols = try interner.protocols(item)
             case "w":
                 for argument in item.arguments {
                     if argument.hasPrefix("Bandwidth=") {
