@@ -122,7 +122,7 @@ public actor DirectoryManager {
             return current
         }
         if let refreshing { return try await refreshing.value }
-        let task = Task { try await self.bootstrap().directory }
+        let task = Task { try await self.bootstrapReleasingMemory() }
         refreshing = task
         defer { refreshing = nil }
         do {
@@ -203,7 +203,7 @@ public actor DirectoryManager {
     /// Starts fetching a newer consensus unless a fetch is under way; failures keep the current one.
     private func refreshInBackground() {
         guard refreshing == nil else { return }
-        let task = Task { try await self.bootstrap().directory }
+        let task = Task { try await self.bootstrapReleasingMemory() }
         refreshing = task
         Task {
             _ = await task.result
@@ -213,6 +213,14 @@ public actor DirectoryManager {
 
     private func finishedRefreshing(_ task: Task<NetDirectory, any Error>) {
         if refreshing == task { refreshing = nil }
+    }
+
+    /// ``bootstrap()``, then the memory its transient documents (and the directory it replaced)
+    /// held is given back to the system (``ProcessMemory/releaseFreePages()``).
+    private func bootstrapReleasingMemory() async throws -> NetDirectory {
+        let directory = try await bootstrap().directory
+        ProcessMemory.releaseFreePages()
+        return directory
     }
 
     /// Loads what the cache holds and fetches whatever is missing or stale.

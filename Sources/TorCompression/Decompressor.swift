@@ -65,7 +65,7 @@ public enum Decompressor {
     }
 
     private static func unzstd(_ input: [UInt8], limits: DecompressionLimits) throws(DecompressionError) -> [UInt8] {
-        guard let context = ZSTD_createDCtx() else { throw .corrupt(.zstd, "zstd could not start") }
+        guard let context = onionctl_zstd_create_dctx() else { throw .corrupt(.zstd, "zstd could not start") }
         defer { ZSTD_freeDCtx(context) }
         ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, zstdWindowLogMax)
         var output = DecompressedOutput()
