@@ -85,15 +85,21 @@ public actor DirectoryManager {
     /// The directory known when a bootstrap starts (in memory or cached): directory sources it
     /// lists are reached with CREATE2 and, when they offer it, congestion control.
     private var known: NetDirectory?
+    private let directoryGuards: (@Sendable (NetDirectory) async -> [Relay])?
 
     /// How long past `valid-until` a consensus is still used when no newer one can be had (C tor: 24 h).
     public static let reasonablyLiveSlack: TimeInterval = 24 * 3600
 
     /// - Parameter congestionControl: ask directory relays for congestion control (proposal 324)
     ///   when the consensus and the relay allow it; false keeps fixed windows.
+    /// - Parameter directoryGuards: the client's directory guards in a known directory (its primary
+    ///   guards that are directory caches, prop 271); once a directory is known they are asked
+    ///   for documents before fallbacks and authorities. Nil: fallbacks and authorities only.
     public init(config: NetworkConfig, cacheDirectory: URL, builder: CircuitBuilder, retryPatience: TimeInterval = 600,
-                congestionControl: Bool = true, now: @escaping @Sendable () -> Date = Date.init) {
+                congestionControl: Bool = true, now: @escaping @Sendable () -> Date = Date.init,
+                directoryGuards: (@Sendable (NetDirectory) async -> [Relay])? = nil) {
         self.config = config
+        self.directoryGuards = directoryGuards
         self.congestionControl = congestionControl
         self.schedule = DirectorySourceSchedule(config: config)
         self.retryPatience = retryPatience
@@ -264,12 +270,18 @@ public actor DirectoryManager {
                     NetDirectory(consensus: held, microdescriptors: Self.byDigest($0.found), isTestingNetwork: config.testingTorNetwork)
                 }
             }
+            if let known, let directoryGuards {
+                schedule.prefer(await directoryGuards(known).map(DirectorySourceSchedule.Source.init(directoryGuard:)))
+            }
             do {
                 let held = Self.newer(consensus, current?.consensus)
                 // With nothing usable held, keep trying sources (bounded by retryPatience); with a
                 // cached consensus, a few tries and then keep the cached one.
+                // While the held consensus is live, only the directory guards are asked (C tor and
+                // arti spare fallbacks and authorities once bootstrapped); past its validity, anyone.
                 let (fetched, circuit, name) = try await fetchConsensusFromSomeSource(
-                    held: held, keepTrying: consensus == nil, warnings: &warnings)
+                    held: held, keepTrying: consensus == nil, guardsOnly: held.map { time < $0.validUntil } ?? false,
+                    warnings: &warnings)
                 circuits.append(circuit)
                 consensusCircuit = Self.describe(circuit)
                 fetchedCertificates = fetched.newCertificates
@@ -343,14 +355,15 @@ public actor DirectoryManager {
     /// any failure (unreachable, an error status, a document that does not parse or verify) marks
     /// that source and moves on. With `keepTrying`, sources are retried as their backoff ends until
     /// ``retryPatience`` runs out or the task is cancelled; otherwise at most three are tried.
-    private func fetchConsensusFromSomeSource(held: Consensus?, keepTrying: Bool, warnings: inout [String]) async throws
-        -> (consensus: FetchedConsensus, circuit: Circuit, source: String) {
+    private func fetchConsensusFromSomeSource(held: Consensus?, keepTrying: Bool, guardsOnly: Bool, warnings: inout [String])
+        async throws -> (consensus: FetchedConsensus, circuit: Circuit, source: String) {
+        let guardsOnly = guardsOnly && !schedule.preferred.isEmpty
         let deadline = Date().addingTimeInterval(keepTrying ? retryPatience : 0)
         var attempts = [String]()
         var tried = Set<String>()
         while true {
             try Task.checkCancellation()
-            guard let source = schedule.next(at: Date(), excluding: keepTrying ? [] : tried) else {
+            guard let source = schedule.next(at: Date(), excluding: keepTrying ? [] : tried, preferredOnly: guardsOnly) else {
                 guard keepTrying, let retry = schedule.earliestRetry, retry < deadline else {
                     throw DirectoryError.noDirectoryReachable(Self.summarized(attempts))
                 }
@@ -492,6 +505,8 @@ public actor DirectoryManager {
         let headers = diffBase.map { [(name: ConsensusDiff.requestHeader, value: ConsensusDiff.requestValue(for: $0))] } ?? []
         var response = try await DirectoryHTTP.get(path, on: circuit, host: host, headers: headers)
         downloaded += response.wireBytes
+        // C tor's directory caches answer 304 when the diff base we name is their newest consensus.
+        if response.status == 304, diffBase != nil { throw DirectoryError.nothingNewer(host) }
         guard response.status == 200 else {
             throw DirectoryError.badResponse(path, "HTTP \(response.status) from \(host)")
         }

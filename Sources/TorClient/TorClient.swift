@@ -34,12 +34,21 @@ public actor TorClient {
             if let skew = channel.clockSkew { monitor.record(skew) }
         })
         builder = CircuitBuilder(pool: pool, timeout: configuration.stepTimeout)
+        let guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"),
+                              clock: guardClock ?? { Date() })
+        self.guards = guards
+        // Directory guards (prop 271, as C tor and arti): once a directory is known, documents are
+        // asked of the primary guards that are directory caches before fallbacks and authorities.
         directory = DirectoryManager(config: configuration.network, cacheDirectory: configuration.paths.cacheDirectory,
                                      builder: builder, retryPatience: configuration.directoryRetryPatience,
-                                     congestionControl: configuration.congestionControl, now: now ?? Date.init)
-        guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"),
-                          clock: guardClock ?? { Date() })
+                                     congestionControl: configuration.congestionControl, now: now ?? Date.init,
+                                     directoryGuards: configuration.directoryGuards ? Self.directoryGuards(from: guards) : nil)
         vanguards = VanguardsLite(fileURL: configuration.paths.stateDirectory.appendingPathComponent("vanguards.json"))
+    }
+
+    /// The primary guards of `guards` that are directory caches (V2Dir), in a known directory.
+    private static func directoryGuards(from guards: GuardSet) -> @Sendable (NetDirectory) async -> [Relay] {
+        { known in await guards.primaryGuards(in: known).filter { $0.flags.contains(.v2Dir) } }
     }
 
     /// Bootstraps (or loads the cache) and reports what the client knows.
