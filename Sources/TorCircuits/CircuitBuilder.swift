@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 import TorDirectory
 import TorProto
 
@@ -11,38 +12,109 @@ public struct CircuitBuilder: Sendable {
     /// Consensus parameters applied to each new circuit.
     public let parameters = CircuitParameters()
 
-    public init(pool: ChannelPool, timeout: TimeInterval = 20, failures: RelayFailures = RelayFailures()) {
+    /// The circuit build timeout, learned from the builds of this builder (``CircuitBuildTimeouts``).
+    public let timeouts: CircuitBuildTimeouts
+
+    /// - Parameters:
+    ///   - timeout: seconds for each hop of a directory circuit (one or two hops) and for an
+    ///     extension to an introduction point; longer paths are bounded by `timeouts` instead.
+    ///   - timeouts: the learned circuit build timeout (in memory unless given a file).
+    public init(pool: ChannelPool, timeout: TimeInterval = 20, failures: RelayFailures = RelayFailures(),
+                timeouts: CircuitBuildTimeouts = CircuitBuildTimeouts(fileURL: nil)) {
         self.pool = pool
         self.timeout = timeout
         self.failures = failures
+        self.timeouts = timeouts
     }
 
     /// Builds a circuit through `path`, first hop with ntor (CREATE2), then EXTEND2 per hop.
     /// A failure names the relay whose hop failed (``PathBuildError``) and is recorded in `failures`.
+    ///
+    /// A path of three hops or more is bounded as a whole by the circuit build timeout
+    /// (``timeouts``: learned, or C tor's initial 60 s), and its time to the third hop is
+    /// recorded to learn it. A circuit that passes the timeout fails the call (naming the relay
+    /// whose hop was under way) but keeps building, for measurement only, until the close time,
+    /// as C tor's measurement circuits do; it is then destroyed. Shorter paths (directory
+    /// circuits) keep the fixed per-hop `timeout`.
     /// - Parameter congestionControl: for an exit or directory circuit, the consensus's
     ///   congestion-control parameters: the last relay is asked for congestion control when it
     ///   lists `FlowCtrl=2` and `cc_alg` is on (as C tor's client does for `for_exit_use` hops),
     ///   and the circuit runs it with that hop if it agrees. Nil (intro, HSDir, rendezvous
     ///   circuits): fixed windows.
     public func build(path: [Relay], congestionControl: CongestionControlParameters? = nil) async throws -> Circuit {
+        guard path.count >= Self.measuredHops else {
+            return try await buildHops(path, congestionControl: congestionControl, hopTimeout: { [timeout] in timeout }, onHop: { _ in })
+        }
+        let (limit, close) = timeouts.current
+        let clock = ContinuousClock()
+        let started = clock.now
+        let elapsed: @Sendable () -> TimeInterval = {
+            let duration = clock.now - started
+            return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        }
+        let progress = BuildProgress()
+        let timeouts = timeouts
+        let work = Task { [self] in
+            try await buildHops(path, congestionControl: congestionControl, hopTimeout: { max(0.001, close - elapsed()) }, onHop: { hops in
+                let seconds = elapsed()
+                let record = progress.state.withLock { state -> Bool in
+                    state.hops = hops
+                    guard hops == Self.measuredHops, !state.recorded else { return false }
+                    state.recorded = true
+                    return true
+                }
+                if record { timeouts.recordBuildTime(seconds, withinTimeout: seconds <= limit) }
+            })
+        }
+        if let result = await result(of: work, within: limit) { return try result.get() }
+        if Task.isCancelled {
+            work.cancel()
+            Task { if case let .success(circuit) = await work.result { circuit.destroy() } }
+            throw CancellationError()
+        }
+        let hops = progress.state.withLock { $0.hops }
+        timeouts.recordTimeout(afterFirstHop: hops >= 1)
+        Task {
+            switch await work.result {
+            case let .success(circuit): circuit.destroy()
+            case .failure:
+                if !progress.state.withLock({ $0.recorded }) && elapsed() >= close - 0.5 { timeouts.recordAbandoned() }
+            }
+        }
+        let relay = path[min(hops, path.count - 1)]
+        throw failed(relay.rsaIdentity, relay.displayName, CircuitError.timedOut(
+            "building the circuit (hop \(hops + 1) of \(path.count)) past the circuit build timeout of "
+                + "\((limit * 10).rounded() / 10) s"))
+    }
+
+    /// The hop whose completion is timed to learn the circuit build timeout (C tor's
+    /// `DEFAULT_ROUTE_LEN`: longer circuits are measured at their third hop).
+    static let measuredHops = 3
+
+    /// The hops of `path` one after another; `onHop` is told how many are built after each.
+    private func buildHops(_ path: [Relay], congestionControl: CongestionControlParameters?,
+                           hopTimeout: @escaping @Sendable () -> TimeInterval,
+                           onHop: @escaping @Sendable (Int) -> Void) async throws -> Circuit {
         guard let first = path.first else { throw PathError.noCandidates("an empty path") }
         let circuit: Circuit
         do {
             let channel = try await pool.channel(to: first.orAddress, expected: first.expectedIdentity)
-            circuit = try await Circuit.create(on: channel, target: first.extendTarget, timeout: timeout,
+            circuit = try await Circuit.create(on: channel, target: first.extendTarget, timeout: hopTimeout(),
                                               sendmeAcceptMinVersion: parameters.sendmeAcceptMinVersion,
                                               congestionControl: path.count == 1 ? congestionControl : nil)
         } catch {
             throw failed(first.rsaIdentity, first.displayName, error)
         }
+        onHop(1)
         for (index, relay) in path.enumerated().dropFirst() {
             do {
-                try await circuit.extend(to: relay.extendTarget, timeout: timeout,
+                try await circuit.extend(to: relay.extendTarget, timeout: hopTimeout(),
                                          congestionControl: index == path.count - 1 ? congestionControl : nil)
             } catch {
                 circuit.destroy()
                 throw failed(relay.rsaIdentity, relay.displayName, error)
             }
+            onHop(index + 1)
         }
         for relay in path { failures.markSucceeded(relay.rsaIdentity) }
         return circuit
@@ -77,4 +149,9 @@ public struct CircuitBuilder: Sendable {
         return try await Circuit.createFast(on: channel, name: name, timeout: timeout,
                                             sendmeAcceptMinVersion: parameters.sendmeAcceptMinVersion)
     }
+}
+
+/// How far a timed circuit build got: hops built, and whether its time was recorded.
+private final class BuildProgress: Sendable {
+    let state = Mutex((hops: 0, recorded: false))
 }

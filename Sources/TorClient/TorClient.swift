@@ -33,7 +33,9 @@ public actor TorClient {
         pool = ChannelPool(timeout: configuration.stepTimeout, onOpen: { channel in
             if let skew = channel.clockSkew { monitor.record(skew) }
         })
-        builder = CircuitBuilder(pool: pool, timeout: configuration.stepTimeout)
+        builder = CircuitBuilder(pool: pool, timeout: configuration.stepTimeout,
+                                 timeouts: CircuitBuildTimeouts(fileURL: configuration.paths.stateDirectory
+                                     .appendingPathComponent(Self.circuitTimeoutsFile)))
         directory = DirectoryManager(config: configuration.network, cacheDirectory: configuration.paths.cacheDirectory,
                                      builder: builder, retryPatience: configuration.directoryRetryPatience,
                                      congestionControl: configuration.congestionControl, now: now ?? Date.init)
@@ -41,6 +43,9 @@ public actor TorClient {
                           clock: guardClock ?? { Date() })
         vanguards = VanguardsLite(fileURL: configuration.paths.stateDirectory.appendingPathComponent("vanguards.json"))
     }
+
+    /// The build-time history of the learned circuit build timeout, in the network's state directory.
+    public static let circuitTimeoutsFile = "circuit-timeouts.json"
 
     /// Bootstraps (or loads the cache) and reports what the client knows.
     public func bootstrap() async throws -> BootstrapReport {
@@ -90,6 +95,7 @@ public actor TorClient {
     private func buildPath(hops: Int, lastHop: ExtendTarget?) async throws -> Circuit {
         let netDirectory = try await directory.netDirectory()
         builder.parameters.update(from: netDirectory.consensus.params)
+        builder.timeouts.update(from: netDirectory.consensus.params)
         let last = lastHop.flatMap { netDirectory.relay(rsaIdentity: $0.rsaIdentity) }
         let vanguardCircuit = lastHop != nil && configuration.vanguardsLite && hops >= 3
         let layer2 = vanguardCircuit ? await vanguards.layer2(in: netDirectory) : []
