@@ -30,12 +30,14 @@ public struct CircuitBuilder: Sendable {
     /// Builds a circuit through `path`, first hop with ntor (CREATE2), then EXTEND2 per hop.
     /// A failure names the relay whose hop failed (``PathBuildError``) and is recorded in `failures`.
     ///
-    /// A path of three hops or more is bounded as a whole by the circuit build timeout
+    /// A path of three hops or more is bounded as a whole, from the moment its connection to the
+    /// guard is open, by the circuit build timeout
     /// (``timeouts``: learned, or C tor's initial 60 s), and its time to the third hop is
-    /// recorded to learn it. A circuit that passes the timeout fails the call (naming the relay
-    /// whose hop was under way) but keeps building, for measurement only, until the close time,
-    /// as C tor's measurement circuits do; it is then destroyed. Shorter paths (directory
-    /// circuits) keep the fixed per-hop `timeout`.
+    /// recorded to learn it. A circuit that passes the timeout fails the call (with a
+    /// ``PathBuildError`` naming the guard if its first hop was not done, as C tor blames only
+    /// the guard then; else with ``CircuitError/timedOut(_:)``) but keeps building, for
+    /// measurement only, until the close time, as C tor's measurement circuits do; it is then
+    /// destroyed. Shorter paths (directory circuits) keep the fixed per-hop `timeout`.
     /// - Parameter congestionControl: for an exit or directory circuit, the consensus's
     ///   congestion-control parameters: the last relay is asked for congestion control when it
     ///   lists `FlowCtrl=2` and `cc_alg` is on (as C tor's client does for `for_exit_use` hops),
@@ -43,7 +45,15 @@ public struct CircuitBuilder: Sendable {
     ///   circuits): fixed windows.
     public func build(path: [Relay], congestionControl: CongestionControlParameters? = nil) async throws -> Circuit {
         guard path.count >= Self.measuredHops else {
-            return try await buildHops(path, congestionControl: congestionControl, hopTimeout: { [timeout] in timeout }, onHop: { _ in })
+            return try await buildHops(path, channel: nil, congestionControl: congestionControl,
+                                       hopTimeout: { [timeout] in timeout }, onHop: { _ in })
+        }
+        // The clock starts once the connection to the guard is up (it has its own timeout): a
+        // client opens it once and builds many circuits over it, and the times learned are
+        // those of circuits, not of TLS handshakes.
+        let channel: Channel
+        do { channel = try await pool.channel(to: path[0].orAddress, expected: path[0].expectedIdentity) } catch {
+            throw failed(path[0].rsaIdentity, path[0].displayName, error)
         }
         let (limit, close) = timeouts.current
         let clock = ContinuousClock()
@@ -55,7 +65,7 @@ public struct CircuitBuilder: Sendable {
         let progress = BuildProgress()
         let timeouts = timeouts
         let work = Task { [self] in
-            try await buildHops(path, congestionControl: congestionControl, hopTimeout: { max(0.001, close - elapsed()) }, onHop: { hops in
+            try await buildHops(path, channel: channel, congestionControl: congestionControl, hopTimeout: { max(0.001, close - elapsed()) }, onHop: { hops in
                 let seconds = elapsed()
                 let record = progress.state.withLock { state -> Bool in
                     state.hops = hops
@@ -81,10 +91,10 @@ public struct CircuitBuilder: Sendable {
                 if !progress.state.withLock({ $0.recorded }) && elapsed() >= close - 0.5 { timeouts.recordAbandoned() }
             }
         }
-        let relay = path[min(hops, path.count - 1)]
-        throw failed(relay.rsaIdentity, relay.displayName, CircuitError.timedOut(
-            "building the circuit (hop \(hops + 1) of \(path.count)) past the circuit build timeout of "
-                + "\((limit * 10).rounded() / 10) s"))
+        let what = "building the circuit (hop \(hops + 1) of \(path.count)) past the circuit build timeout of \((limit * 100).rounded() / 100) s"
+        // As C tor: a slow first hop is the guard's fault; past it, no relay is blamed.
+        guard hops == 0, let first = path.first else { throw CircuitError.timedOut(what) }
+        throw failed(first.rsaIdentity, first.displayName, CircuitError.timedOut(what))
     }
 
     /// The hop whose completion is timed to learn the circuit build timeout (C tor's
@@ -92,13 +102,13 @@ public struct CircuitBuilder: Sendable {
     static let measuredHops = 3
 
     /// The hops of `path` one after another; `onHop` is told how many are built after each.
-    private func buildHops(_ path: [Relay], congestionControl: CongestionControlParameters?,
+    private func buildHops(_ path: [Relay], channel: Channel?, congestionControl: CongestionControlParameters?,
                            hopTimeout: @escaping @Sendable () -> TimeInterval,
                            onHop: @escaping @Sendable (Int) -> Void) async throws -> Circuit {
         guard let first = path.first else { throw PathError.noCandidates("an empty path") }
         let circuit: Circuit
         do {
-            let channel = try await pool.channel(to: first.orAddress, expected: first.expectedIdentity)
+            let channel = if let channel { channel } else { try await pool.channel(to: first.orAddress, expected: first.expectedIdentity) }
             circuit = try await Circuit.create(on: channel, target: first.extendTarget, timeout: hopTimeout(),
                                               sendmeAcceptMinVersion: parameters.sendmeAcceptMinVersion,
                                               congestionControl: path.count == 1 ? congestionControl : nil)

@@ -63,7 +63,9 @@ public actor TorClient {
                 VanguardReport(nickname: $0.nickname, fingerprint: $0.rsaIdentity.uppercased(), expires: $0.expiresAt)
             }
         }
-        for problem in [await guards.loadProblem, await vanguards.loadProblem].compactMap({ $0 }) {
+        builder.timeouts.update(from: netDirectory.consensus.params)
+        result.circuitBuildTimeout = CircuitTimeoutReport(builder.timeouts.status)
+        for problem in [await guards.loadProblem, await vanguards.loadProblem, builder.timeouts.loadProblem].compactMap({ $0 }) {
             result.warnings.append(problem)
         }
         if let warning = clockSkew.warning { result.warnings.append(warning) }
@@ -235,7 +237,13 @@ public actor TorClient {
     public func shutdown() async { await pool.closeAll() }
 }
 
-extension TorClient: OnionServiceNetwork {}
+extension TorClient: OnionServiceNetwork {
+    /// The learned circuit build timeout in seconds, nil while still learning.
+    public nonisolated func learnedCircuitBuildTimeout() -> TimeInterval? {
+        let status = builder.timeouts.status
+        return status.isLearned ? status.timeout : nil
+    }
+}
 
 /// The relays of a circuit the client built, first hop first (the last is the endpoint).
 public struct BuiltPath: Sendable, Equatable {
