@@ -73,7 +73,8 @@ public struct CircuitBuilder: Sendable {
                     state.recorded = true
                     return true
                 }
-                if record { timeouts.recordBuildTime(seconds, withinTimeout: seconds <= limit) }
+                // As C tor, a time far beyond the close time means the machine slept: not recorded.
+                if record && seconds <= 2 * close + 1 { timeouts.recordBuildTime(seconds, withinTimeout: seconds <= limit) }
             })
         }
         if let result = await result(of: work, within: limit) { return try result.get() }
