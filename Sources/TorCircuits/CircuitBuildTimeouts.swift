@@ -55,6 +55,9 @@ public final class CircuitBuildTimeouts: Sendable {
         state = Mutex(State(estimator: CircuitBuildTimeEstimator(samples: samples)))
     }
 
+    /// The build times held, oldest first (0: abandoned), for tests.
+    var samples: [Int] { state.withLock { $0.estimator.samples } }
+
     /// Takes the `cbt*` parameters of a newer consensus.
     public func update(from params: ConsensusParams) {
         let parameters = CircuitTimeoutParameters(params)

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Synchronization
 import TorDirectory
 import TorProto
 
@@ -55,52 +54,21 @@ public struct CircuitBuilder: Sendable {
         do { channel = try await pool.channel(to: path[0].orAddress, expected: path[0].expectedIdentity) } catch {
             throw failed(path[0].rsaIdentity, path[0].displayName, error)
         }
-        let (limit, close) = timeouts.current
-        let clock = ContinuousClock()
-        let started = clock.now
-        let elapsed: @Sendable () -> TimeInterval = {
-            let duration = clock.now - started
-            return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        }
-        let progress = BuildProgress()
-        let timeouts = timeouts
-        let work = Task { [self] in
-            try await buildHops(path, channel: channel, congestionControl: congestionControl, hopTimeout: { max(0.001, close - elapsed()) }, onHop: { hops in
-                let seconds = elapsed()
-                let record = progress.state.withLock { state -> Bool in
-                    state.hops = hops
-                    guard hops == Self.measuredHops, !state.recorded else { return false }
-                    state.recorded = true
-                    return true
-                }
-                // As C tor, a time far beyond the close time means the machine slept: not recorded.
-                if record && seconds <= 2 * close + 1 { timeouts.recordBuildTime(seconds, withinTimeout: seconds <= limit) }
-            })
-        }
-        if let result = await result(of: work, within: limit) { return try result.get() }
-        if Task.isCancelled {
-            work.cancel()
-            Task { if case let .success(circuit) = await work.result { circuit.destroy() } }
-            throw CancellationError()
-        }
-        let hops = progress.state.withLock { $0.hops }
-        timeouts.recordTimeout(afterFirstHop: hops >= 1)
-        Task {
-            switch await work.result {
-            case let .success(circuit): circuit.destroy()
-            case .failure:
-                if !progress.state.withLock({ $0.recorded }) && elapsed() >= close - 0.5 { timeouts.recordAbandoned() }
+        do {
+            return try await TimedBuild.run(timeouts: timeouts, destroy: { $0.destroy() }) { hopTimeout, onHop in
+                try await buildHops(path, channel: channel, congestionControl: congestionControl, hopTimeout: hopTimeout, onHop: onHop)
             }
+        } catch let timedOut as TimedBuild.TimedOut {
+            let what = "building the circuit (hop \(timedOut.hopsBuilt + 1) of \(path.count)) past the circuit build timeout of "
+                + "\((timedOut.limit * 100).rounded() / 100) s"
+            // As C tor: a slow first hop is the guard's fault; past it, no relay is blamed.
+            guard timedOut.hopsBuilt == 0 else { throw CircuitError.timedOut(what) }
+            throw failed(path[0].rsaIdentity, path[0].displayName, CircuitError.timedOut(what))
         }
-        let what = "building the circuit (hop \(hops + 1) of \(path.count)) past the circuit build timeout of \((limit * 100).rounded() / 100) s"
-        // As C tor: a slow first hop is the guard's fault; past it, no relay is blamed.
-        guard hops == 0, let first = path.first else { throw CircuitError.timedOut(what) }
-        throw failed(first.rsaIdentity, first.displayName, CircuitError.timedOut(what))
     }
 
-    /// The hop whose completion is timed to learn the circuit build timeout (C tor's
-    /// `DEFAULT_ROUTE_LEN`: longer circuits are measured at their third hop).
-    static let measuredHops = 3
+    /// Paths this long or longer are bounded by the learned timeout (``TimedBuild/measuredHops``).
+    static let measuredHops = TimedBuild.measuredHops
 
     /// The hops of `path` one after another; `onHop` is told how many are built after each.
     private func buildHops(_ path: [Relay], channel: Channel?, congestionControl: CongestionControlParameters?,
@@ -162,7 +130,3 @@ public struct CircuitBuilder: Sendable {
     }
 }
 
-/// How far a timed circuit build got: hops built, and whether its time was recorded.
-private final class BuildProgress: Sendable {
-    let state = Mutex((hops: 0, recorded: false))
-}
