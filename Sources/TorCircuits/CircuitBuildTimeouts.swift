@@ -103,8 +103,18 @@ public final class CircuitBuildTimeouts: Sendable {
         if let toSave { save(toSave) }
     }
 
-    /// Writes the history now (also done every 10 build times).
-    public func save() { save(state.withLock { $0.estimator.samples }) }
+    /// Writes the history now if it changed since it was last written (it is also written every
+    /// 10 build times): a client calls this when it shuts down, so that a short-lived process
+    /// (one `onionctl` command builds a few circuits) adds its times too, as C tor saves its
+    /// state on exit.
+    public func saveIfChanged() {
+        let toSave = state.withLock { state -> [Int]? in
+            guard state.unsaved > 0 else { return nil }
+            state.unsaved = 0
+            return state.estimator.samples
+        }
+        if let toSave { save(toSave) }
+    }
 
     private func save(_ samples: [Int]) {
         guard let fileURL, let data = try? CircuitTimeoutState(buildTimesMs: samples).encoded() else { return }

@@ -233,8 +233,11 @@ public actor TorClient {
         return made
     }
 
-    /// Closes every channel.
-    public func shutdown() async { await pool.closeAll() }
+    /// Closes every channel and writes the circuit build times not yet saved.
+    public func shutdown() async {
+        builder.timeouts.saveIfChanged()
+        await pool.closeAll()
+    }
 }
 
 extension TorClient: OnionServiceNetwork {

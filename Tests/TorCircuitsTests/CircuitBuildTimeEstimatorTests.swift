@@ -166,6 +166,11 @@ final class CircuitBuildTimeEstimatorTests: XCTestCase {
         reloaded.update(from: ConsensusParams(["cbtmincircs": 10]))
         XCTAssertTrue(reloaded.status.isLearned)
         XCTAssertLessThan(reloaded.current.timeout, 0.26)
+        // Fewer than 10 new times are written when the client shuts down.
+        reloaded.recordBuildTime(0.3, withinTimeout: true)
+        XCTAssertEqual(try CircuitTimeoutState.load(Data(contentsOf: file)).get().buildTimesMs.count, 10)
+        reloaded.saveIfChanged()
+        XCTAssertEqual(try CircuitTimeoutState.load(Data(contentsOf: file)).get().buildTimesMs.last, 300)
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
     }
