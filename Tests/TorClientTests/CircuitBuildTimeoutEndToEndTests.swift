@@ -1,4 +1,5 @@
 import Foundation
+import OnionService
 import TestSupport
 import TorCircuits
 import TorClient
@@ -38,6 +39,10 @@ final class CircuitBuildTimeoutEndToEndTests: XCTestCase {
         XCTAssertTrue(status.isLearned)
         XCTAssertLessThan(status.timeout, 60, "the loopback network is faster than the initial timeout")
         XCTAssertGreaterThanOrEqual(status.timeout, 0.01, "never below cbtmintimeout")
+        // The onion-service client paces its parallel HSDir attempts with it.
+        let asNetwork: any OnionServiceNetwork = client
+        let paced = await asNetwork.learnedCircuitBuildTimeout()
+        XCTAssertEqual(paced, status.timeout)
         let learnedReport = try await client.bootstrap()
         let report = try XCTUnwrap(learnedReport.circuitBuildTimeout)
         XCTAssertTrue(report.learned)
