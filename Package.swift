@@ -29,6 +29,9 @@ let package = Package(
         .systemLibrary(name: "CCompression", pkgConfig: "libzstd",
                        providers: [.apt(["zlib1g-dev", "libzstd-dev", "liblzma-dev"])]),
 
+        // glibc malloc settings and trimming for long-running processes (malloc.h does not import).
+        .target(name: "CMemory"),
+
         // MARK: The embedded Tor client, bottom to top.
         .target(name: "TorCrypto", dependencies: ["COpenSSL", "CSodium"]),
         // Directory answers compressed by the server (zlib, gzip, zstd, lzma), with bomb limits.
@@ -42,7 +45,7 @@ let package = Package(
         .target(name: "TorDirectory", dependencies: ["TorProto", "TorCrypto"]),
         .target(name: "TorCircuits", dependencies: ["TorDirectory", "TorProto", "TorCrypto", "COpenSSL"]),
         .target(name: "OnionService", dependencies: ["TorCircuits", "TorDirectory", "TorProto", "TorCrypto", "TorPoW"]),
-        .target(name: "TorClient", dependencies: ["OnionService", "TorCircuits", "TorDirectory", "TorCrypto", "TorCompression"]),
+        .target(name: "TorClient", dependencies: ["OnionService", "TorCircuits", "TorDirectory", "TorCrypto", "TorCompression", "CMemory"]),
 
         // MARK: The application above the facade.
         .target(name: "Devices", dependencies: ["TorClient", "OnionService", "TorCircuits", "TorDirectory", "TorCrypto"]),

@@ -4,6 +4,8 @@ import FoundationEssentials
 public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible {
     case noDirectoryReachable([String])
     case badResponse(String, String)
+    /// The source answered 304 Not Modified: it has nothing newer than the consensus held.
+    case nothingNewer(String)
     case rejectedConsensus(String)
     case timedOut(String)
     case notEnoughRelays(have: Int, of: Int)
@@ -17,6 +19,7 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .noDirectoryReachable(attempts):
             return "no directory server answered (\(attempts.joined(separator: "; "))). Is the network up?"
         case let .badResponse(path, detail): return "bad directory answer for \(path): \(detail)"
+        case let .nothingNewer(source): return "\(source) has nothing newer than the consensus held (304 Not Modified)"
         case let .rejectedConsensus(detail): return "the consensus was rejected: \(detail)"
         case let .timedOut(what): return "timed out \(what)"
         case let .notEnoughPaths(summary, needed):

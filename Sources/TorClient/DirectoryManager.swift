@@ -87,15 +87,21 @@ public actor DirectoryManager {
     /// The directory known when a bootstrap starts (in memory or cached): directory sources it
     /// lists are reached with CREATE2 and, when they offer it, congestion control.
     private var known: NetDirectory?
+    private let directoryGuards: (@Sendable (NetDirectory) async -> [Relay])?
 
     /// How long past `valid-until` a consensus is still used when no newer one can be had (C tor: 24 h).
     public static let reasonablyLiveSlack: TimeInterval = 24 * 3600
 
     /// - Parameter congestionControl: ask directory relays for congestion control (proposal 324)
     ///   when the consensus and the relay allow it; false keeps fixed windows.
+    /// - Parameter directoryGuards: the client's directory guards in a known directory (its primary
+    ///   guards that are directory caches, prop 271); once a directory is known they are asked
+    ///   for documents before fallbacks and authorities. Nil: fallbacks and authorities only.
     public init(config: NetworkConfig, cacheDirectory: URL, builder: CircuitBuilder, retryPatience: TimeInterval = 600,
-                congestionControl: Bool = true, now: @escaping @Sendable () -> Date = Date.init) {
+                congestionControl: Bool = true, now: @escaping @Sendable () -> Date = Date.init,
+                directoryGuards: (@Sendable (NetDirectory) async -> [Relay])? = nil) {
         self.config = config
+        self.directoryGuards = directoryGuards
         self.congestionControl = congestionControl
         self.schedule = DirectorySourceSchedule(config: config)
         self.retryPatience = retryPatience
@@ -124,7 +130,7 @@ public actor DirectoryManager {
             return current
         }
         if let refreshing { return try await refreshing.value }
-        let task = Task { try await self.bootstrap().directory }
+        let task = Task { try await self.bootstrapReleasingMemory() }
         refreshing = task
         defer { refreshing = nil }
         do {
@@ -205,7 +211,7 @@ public actor DirectoryManager {
     /// Starts fetching a newer consensus unless a fetch is under way; failures keep the current one.
     private func refreshInBackground() {
         guard refreshing == nil else { return }
-        let task = Task { try await self.bootstrap().directory }
+        let task = Task { try await self.bootstrapReleasingMemory() }
         refreshing = task
         Task {
             _ = await task.result
@@ -215,6 +221,14 @@ public actor DirectoryManager {
 
     private func finishedRefreshing(_ task: Task<NetDirectory, any Error>) {
         if refreshing == task { refreshing = nil }
+    }
+
+    /// ``bootstrap()``, then the memory its transient documents (and the directory it replaced)
+    /// held is given back to the system (``ProcessMemory/releaseFreePages()``).
+    private func bootstrapReleasingMemory() async throws -> NetDirectory {
+        let directory = try await bootstrap().directory
+        ProcessMemory.releaseFreePages()
+        return directory
     }
 
     /// Loads what the cache holds and fetches whatever is missing or stale.
@@ -258,12 +272,18 @@ public actor DirectoryManager {
                     NetDirectory(consensus: held, microdescriptors: Self.byDigest($0.found), isTestingNetwork: config.testingTorNetwork)
                 }
             }
+            if let known, let directoryGuards {
+                schedule.prefer(await directoryGuards(known).map(DirectorySourceSchedule.Source.init(directoryGuard:)))
+            }
             do {
                 let held = Self.newer(consensus, current?.consensus)
                 // With nothing usable held, keep trying sources (bounded by retryPatience); with a
                 // cached consensus, a few tries and then keep the cached one.
+                // While the held consensus is live, only the directory guards are asked (C tor and
+                // arti spare fallbacks and authorities once bootstrapped); past its validity, anyone.
                 let (fetched, circuit, name) = try await fetchConsensusFromSomeSource(
-                    held: held, keepTrying: consensus == nil, warnings: &warnings)
+                    held: held, keepTrying: consensus == nil, guardsOnly: held.map { time < $0.validUntil } ?? false,
+                    warnings: &warnings)
                 circuits.append(circuit)
                 consensusCircuit = Self.describe(circuit)
                 fetchedCertificates = fetched.newCertificates
@@ -337,14 +357,15 @@ public actor DirectoryManager {
     /// any failure (unreachable, an error status, a document that does not parse or verify) marks
     /// that source and moves on. With `keepTrying`, sources are retried as their backoff ends until
     /// ``retryPatience`` runs out or the task is cancelled; otherwise at most three are tried.
-    private func fetchConsensusFromSomeSource(held: Consensus?, keepTrying: Bool, warnings: inout [String]) async throws
-        -> (consensus: FetchedConsensus, circuit: Circuit, source: String) {
+    private func fetchConsensusFromSomeSource(held: Consensus?, keepTrying: Bool, guardsOnly: Bool, warnings: inout [String])
+        async throws -> (consensus: FetchedConsensus, circuit: Circuit, source: String) {
+        let guardsOnly = guardsOnly && !schedule.preferred.isEmpty
         let deadline = Date().addingTimeInterval(keepTrying ? retryPatience : 0)
         var attempts = [String]()
         var tried = Set<String>()
         while true {
             try Task.checkCancellation()
-            guard let source = schedule.next(at: Date(), excluding: keepTrying ? [] : tried) else {
+            guard let source = schedule.next(at: Date(), excluding: keepTrying ? [] : tried, preferredOnly: guardsOnly) else {
                 guard keepTrying, let retry = schedule.earliestRetry, retry < deadline else {
                     throw DirectoryError.noDirectoryReachable(Self.summarized(attempts))
                 }
@@ -486,6 +507,8 @@ public actor DirectoryManager {
         let headers = diffBase.map { [(name: ConsensusDiff.requestHeader, value: ConsensusDiff.requestValue(for: $0))] } ?? []
         var response = try await DirectoryHTTP.get(path, on: circuit, host: host, headers: headers)
         downloaded += response.wireBytes
+        // C tor's directory caches answer 304 when the diff base we name is their newest consensus.
+        if response.status == 304, diffBase != nil { throw DirectoryError.nothingNewer(host) }
         guard response.status == 200 else {
             throw DirectoryError.badResponse(path, "HTTP \(response.status) from \(host)")
         }

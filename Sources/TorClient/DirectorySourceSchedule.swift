@@ -15,6 +15,8 @@ struct DirectorySourceSchedule: Sendable {
     }
 
     private(set) var sources: [Source]
+    /// Tried before ``sources``: the client's directory guards, once a directory is known.
+    private(set) var preferred: [Source] = []
     private var failures: [String: (count: Int, retryAt: Date)] = [:]
     /// First delay after a failure, and the most a delay grows to.
     let initialDelay: TimeInterval
@@ -38,9 +40,15 @@ struct DirectorySourceSchedule: Sendable {
         self.init(sources: fallbacks + authorities)
     }
 
-    /// The first source that is not waiting out a failure at `now`, skipping `excluded`.
-    func next(at now: Date, excluding excluded: Set<String> = []) -> Source? {
-        sources.first { source in
+    /// Sources to try before the others (the directory guards), replacing earlier ones.
+    mutating func prefer(_ sources: [Source]) { preferred = sources }
+
+    /// The first source that is not waiting out a failure at `now`, skipping `excluded`: a
+    /// preferred one if any is ready, else the fallbacks and authorities in order.
+    /// With `preferredOnly` (a refresh while the held consensus is live, as C tor fetches only
+    /// from its directory guards once bootstrapped), nil when no preferred source is ready.
+    func next(at now: Date, excluding excluded: Set<String> = [], preferredOnly: Bool = false) -> Source? {
+        (preferredOnly ? preferred : preferred + sources).first { source in
             !excluded.contains(source.name) && (failures[source.name].map { $0.retryAt <= now } ?? true)
         }
     }
@@ -64,5 +72,12 @@ struct DirectorySourceSchedule: Sendable {
 
     private func pow2(_ exponent: Int) -> Double {
         exponent >= 62 ? .greatestFiniteMagnitude : Double(1 << exponent)
+    }
+}
+
+extension DirectorySourceSchedule.Source {
+    /// A directory guard as a source: reached at its OR port, named "directory guard NAME~FP".
+    init(directoryGuard relay: Relay) {
+        self.init(address: relay.orAddress, identity: relay.rsaIdentity, name: "directory guard \(relay.displayName)")
     }
 }

@@ -36,20 +36,30 @@ public actor TorClient {
         builder = CircuitBuilder(pool: pool, timeout: configuration.stepTimeout,
                                  timeouts: CircuitBuildTimeouts(fileURL: configuration.paths.stateDirectory
                                      .appendingPathComponent(Self.circuitTimeoutsFile)))
+        let guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"),
+                              clock: guardClock ?? { Date() })
+        self.guards = guards
+        // Directory guards (prop 271, as C tor and arti): once a directory is known, documents are
+        // asked of the primary guards that are directory caches before fallbacks and authorities.
         directory = DirectoryManager(config: configuration.network, cacheDirectory: configuration.paths.cacheDirectory,
                                      builder: builder, retryPatience: configuration.directoryRetryPatience,
-                                     congestionControl: configuration.congestionControl, now: now ?? Date.init)
-        guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"),
-                          clock: guardClock ?? { Date() })
+                                     congestionControl: configuration.congestionControl, now: now ?? Date.init,
+                                     directoryGuards: configuration.directoryGuards ? Self.directoryGuards(from: guards) : nil)
         vanguards = VanguardsLite(fileURL: configuration.paths.stateDirectory.appendingPathComponent("vanguards.json"))
     }
 
     /// The build-time history of the learned circuit build timeout, in the network's state directory.
     public static let circuitTimeoutsFile = "circuit-timeouts.json"
 
+    /// The primary guards of `guards` that are directory caches (V2Dir), in a known directory.
+    private static func directoryGuards(from guards: GuardSet) -> @Sendable (NetDirectory) async -> [Relay] {
+        { known in await guards.primaryGuards(in: known).filter { $0.flags.contains(.v2Dir) } }
+    }
+
     /// Bootstraps (or loads the cache) and reports what the client knows.
     public func bootstrap() async throws -> BootstrapReport {
         let (netDirectory, report) = try await directory.bootstrap()
+        ProcessMemory.releaseFreePages()
         var result = report
         result.guards = await guards.primaryGuards(in: netDirectory).map(\.displayName)
         result.guardState = await guards.status().map { entry in

@@ -25,6 +25,10 @@ public struct TorClientConfiguration: Sendable {
     /// Vanguards-lite (prop 333): a pinned layer-2 relay as second hop of every onion-service
     /// circuit, and 4 hops to HSDirs and introduction points, as C tor. Off only for comparisons.
     public var vanguardsLite = true
+    /// Directory guards (prop 271): once a directory is known, documents are asked of the primary
+    /// guards that are directory caches before fallbacks and authorities, as C tor and arti do.
+    /// Off: fallbacks and authorities only (tests that make every directory source unreachable).
+    public var directoryGuards = true
 
     public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20, congestionControl: Bool = true) {
         self.network = network

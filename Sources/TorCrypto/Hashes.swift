@@ -12,6 +12,16 @@ public enum Hash {
         digest(data, md: evp.sha256, length: 32)
     }
 
+    /// SHA-256 of part of an array, without copying it out (a consensus's signed range is megabytes).
+    public static func sha256(_ data: ArraySlice<UInt8>) -> [UInt8] {
+        data.withUnsafeBytes { digest($0, md: evp.sha256, length: 32) }
+    }
+
+    /// SHA-1 of part of an array, without copying it out.
+    public static func sha1(_ data: ArraySlice<UInt8>) -> [UInt8] {
+        data.withUnsafeBytes { digest($0, md: evp.sha1, length: 20) }
+    }
+
     /// SHA3-256 (32 bytes); the onion-service hash `H`.
     public static func sha3_256(_ data: [UInt8]) -> [UInt8] {
         digest(data, md: evp.sha3_256, length: 32)
@@ -34,11 +44,13 @@ public enum Hash {
     }
 
     static func digest(_ data: [UInt8], md: OpaquePointer, length: Int) -> [UInt8] {
+        data.withUnsafeBytes { digest($0, md: md, length: length) }
+    }
+
+    static func digest(_ input: UnsafeRawBufferPointer, md: OpaquePointer, length: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: length)
         var outLen: UInt32 = 0
-        let ok = data.withUnsafeBytes { input in
-            EVP_Digest(input.baseAddress, input.count, &out, &outLen, md, nil)
-        }
+        let ok = EVP_Digest(input.baseAddress, input.count, &out, &outLen, md, nil)
         precondition(ok == 1 && Int(outLen) == length, openSSLErrorString("EVP_Digest failed"))
         return out
     }

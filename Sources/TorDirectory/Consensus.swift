@@ -142,7 +142,7 @@ public struct Consensus: Sendable {
             throw NetDocumentError.badArgument(keyword: "directory-signature", value: "unexpected formatting", line: firstSignature.line)
         }
         signedRange = first.startOffset..<signedEnd
-        let signed = Array(text[first.startOffset..<signedEnd])
+        let signed = text[first.startOffset..<signedEnd]
         signedDigestSHA256 = Hash.sha256(signed)
         signedDigestSHA1 = Hash.sha1(signed)
         self.text = text

@@ -32,6 +32,7 @@ import Glibc
 #endif
 
 let mainStarted = Date()
+ProcessMemory.configureForLongRunning()  // as the onionctl executable does
 
 struct BenchError: Error, CustomStringConvertible {
     var description: String

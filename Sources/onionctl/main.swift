@@ -1,3 +1,5 @@
 import OnionctlCLI
+import TorClient
 
+ProcessMemory.configureForLongRunning()
 await Onionctl.runFromCommandLine()

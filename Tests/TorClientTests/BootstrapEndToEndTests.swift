@@ -81,6 +81,36 @@ final class BootstrapEndToEndTests: XCTestCase {
         XCTAssertNotNil(newer, "no newer consensus was fetched in the background within 10 s")
     }
 
+    /// Prop 271 directory guards: once the client knows a directory, a refresh asks its primary
+    /// guards (directory caches) for the consensus, never the fallbacks or authorities it started
+    /// from while the held consensus is live. A guard that has nothing newer yet (caches fetch a
+    /// little after the authorities publish) leaves the held one in use until a later try.
+    func testARefreshAsksOnlyThePrimaryGuardsAsDirectoryGuards() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("dirguards", network: network)
+        defer { Task { await client.shutdown() } }
+        let cold = try await client.bootstrap()
+        XCTAssertFalse(cold.consensusSource.hasPrefix("directory guard"), "a first bootstrap has no guards yet: \(cold.consensusSource)")
+        // The private network's consensus is fresh for 10 s: refresh past it, a few seconds apart (bounded).
+        let wait = cold.freshUntil.timeIntervalSinceNow + 0.5
+        if wait > 0 { try await Task.sleep(for: .seconds(min(wait, 15))) }
+        var reports = [BootstrapReport]()
+        for _ in 0..<6 {
+            let report = try await client.bootstrap()
+            reports.append(report)
+            if report.fetchedConsensus { break }
+            try await Task.sleep(for: .seconds(2))
+        }
+        let sources = reports.map { "\($0.consensusSource) (fetched: \($0.fetchedConsensus), \($0.warnings))" }
+        let fetched = try XCTUnwrap(reports.last { $0.fetchedConsensus }, "no refresh fetched a consensus: \(sources)")
+        XCTAssertTrue(fetched.consensusSource.hasPrefix("directory guard "), "\(sources)")
+        let guardName = fetched.consensusSource.replacingOccurrences(of: "directory guard ", with: "")
+        XCTAssertTrue(fetched.guards.contains(guardName), "\(guardName) is not a primary guard: \(fetched.guards)")
+        for report in reports where !report.fetchedConsensus {
+            XCTAssertFalse(report.warnings.joined().contains("authority "), "a refresh went past the guards: \(sources)")
+        }
+    }
+
     func testTamperedCachedConsensusIsRejectedAndRefetched() async throws {
         let network = try TestNetwork.shared()
         let client = try makeClient("tamper", network: network)
@@ -123,8 +153,9 @@ final class BootstrapEndToEndTests: XCTestCase {
         var config = client.configuration.network
         config.authorities = config.authorities.map { var authority = $0; authority.orPort = 1; return authority }
         let stale = first.freshUntil.addingTimeInterval(1)
-        let offline = TorClient(configuration: TorClientConfiguration(network: config, paths: client.configuration.paths,
-                                                                      stepTimeout: 3), now: { stale })
+        var offlineConfiguration = TorClientConfiguration(network: config, paths: client.configuration.paths, stepTimeout: 3)
+        offlineConfiguration.directoryGuards = false  // the guards (relays of the consensus) stay reachable
+        let offline = TorClient(configuration: offlineConfiguration, now: { stale })
         let second = try await offline.bootstrap()
         await offline.shutdown()
         XCTAssertFalse(second.fetchedConsensus)

@@ -36,6 +36,16 @@ final class DecompressorTests: XCTestCase {
         }
     }
 
+    /// A decompressed consensus is held for an hour: the array must be its size, not the
+    /// capacity a doubling array reached (up to twice it), whether or not the stream stated its size.
+    func testTheResultHoldsNoMoreThanItsBytes() throws {
+        for encoding in ContentEncoding.allCases where encoding != .identity {
+            let result = try Decompressor.decompress(compressed(encoding, document), encoding: encoding, limits: roomy)
+            XCTAssertEqual(result, document, "\(encoding)")
+            XCTAssertLessThan(result.capacity - result.count, 4096, "\(encoding): capacity \(result.capacity) for \(result.count) bytes")
+        }
+    }
+
     func testATruncatedAnswerIsReportedAsTruncatedForEveryCompression() {
         for encoding in ContentEncoding.allCases where encoding != .identity {
             let packed = compressed(encoding, document)
