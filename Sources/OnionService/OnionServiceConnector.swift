@@ -296,46 +296,39 @@ public actor OnionServiceConnector {
                                                  replicas: Int(consensus.params.hsdirNReplicas),
                                                  spread: Int(consensus.params.hsdirSpreadFetch)).shuffled()
         guard !responsible.isEmpty else { throw OnionServiceError.network("the consensus lists no HSDir relays") }
+        let stagger = Self.hsdirStagger(learnedCircuitBuildTimeout: await network.learnedCircuitBuildTimeout())
+        let hsdirs = responsible.map { directory.relays[$0.index] }
+        let (network, stepTimeout, onion) = (network, stepTimeout, address.description)
+        // A first fetch takes the first good answer (as C tor does); a refetch after failed
+        // introductions asks every directory, since one that missed the service's latest upload
+        // (e.g. it was down) still serves the stale descriptor.
+        let answers = await StaggeredAttempts.run(hsdirs, stagger: .seconds(stagger), maxInFlight: Self.hsdirAttemptsInFlight,
+                                                  attempt: { hsdir in
+            await Self.fetchDescriptor(from: hsdir, network: network, keys: keys, clientAuthKey: clientAuthKey,
+                                       stepTimeout: stepTimeout, onion: onion)
+        }, isFinal: { answer in
+            switch answer {
+            case .descriptor: return !forceFetch
+            case .clientAuthorizationRequired, .clientAuthorizationRejected: return true
+            case .notFound, .failed: return false
+            }
+        })
         var notFound = 0
         var failures = [String]()
         var best: (content: HSDescriptorContent, revision: UInt64, expires: Date)?
-        for candidate in responsible {
-            let hsdir = directory.relays[candidate.index]
-            let text: [UInt8]
-            do {
-                let circuit = try await network.buildCircuit(hops: Self.hsdirHops, endingAt: hsdir.extendTarget)
-                defer { circuit.destroy() }
-                let stream = try await circuit.openStream(.beginDir, timeout: stepTimeout)
-                defer { stream.close() }
-                let path = "/tor/hs/3/\(keys.descriptorID)"
-                try await stream.write(DirectoryURLs.httpRequest(path: path, host: hsdir.status.address, acceptEncoding: nil))
-                let raw = try await withTimeout(stepTimeout, error: OnionServiceError.timedOut(onion: address.description, phase: .descriptor)) {
-                    try await stream.readToEnd(limit: 100_000)
-                }
-                let (status, body) = try Self.splitHTTP(raw)
-                if status == 404 { notFound += 1; continue }
-                guard status == 200 else { failures.append("\(hsdir.nickname): HTTP \(status)"); continue }
-                text = body
-            } catch {
-                failures.append("\(hsdir.nickname): \(error)")
-                continue
-            }
-            do {
-                let outer = try HSDescriptor(text, blindedPublicKey: keys.blindedPublicKey, now: Date())
-                if let best, best.revision >= outer.revisionCounter { continue }
-                let content = try outer.decrypt(subcredential: keys.subcredential, clientAuthKey: clientAuthKey)
-                let lifetime = Date().addingTimeInterval(TimeInterval(outer.lifetimeMinutes) * 60)
-                best = (content, outer.revisionCounter, min(lifetime, outer.expiration))
-                // A first fetch takes the first good answer (as C tor does); a refetch after failed
-                // introductions asks every directory, since one that missed the service's latest
-                // upload (e.g. it was down) still serves the stale descriptor.
-                if !forceFetch { break }
-            } catch .clientAuthorizationRequired {
-                throw OnionServiceError.clientAuthorizationRequired(onion: address.description)
-            } catch .clientAuthorizationRejected {
-                throw OnionServiceError.clientAuthorizationRejected(onion: address.description)
-            } catch {
-                failures.append("\(hsdir.nickname): \(error)")
+        for answer in answers {
+            switch answer {
+            case let .descriptor(content, revision, expires):
+                if let best, best.revision >= revision { continue }
+                best = (content, revision, expires)
+            case .clientAuthorizationRequired:
+                throw OnionServiceError.clientAuthorizationRequired(onion: onion)
+            case .clientAuthorizationRejected:
+                throw OnionServiceError.clientAuthorizationRejected(onion: onion)
+            case .notFound:
+                notFound += 1
+            case let .failed(hsdir, detail):
+                failures.append("\(hsdir): \(detail)")
             }
         }
         if let best {
@@ -344,9 +337,66 @@ public actor OnionServiceConnector {
         }
         // Most directories we reached answered 404: the service is not published (offline?).
         if notFound > 0 && notFound >= failures.count {
-            throw OnionServiceError.descriptorNotFound(onion: address.description, triedDirectories: responsible.count)
+            throw OnionServiceError.descriptorNotFound(onion: onion, triedDirectories: responsible.count)
         }
         throw OnionServiceError.network("no directory gave a usable descriptor: \(failures.joined(separator: "; "))")
+    }
+
+    /// What one HSDir gave.
+    enum HSDirAnswer: Sendable {
+        case descriptor(HSDescriptorContent, revision: UInt64, expires: Date)
+        case notFound
+        case failed(hsdir: String, detail: String)
+        case clientAuthorizationRequired
+        case clientAuthorizationRejected
+    }
+
+    /// How many HSDirs are asked at once, at most.
+    static let hsdirAttemptsInFlight = 2
+
+    /// How long an HSDir fetch may go unanswered before the next HSDir is asked too, in seconds:
+    /// twice the learned circuit build timeout (the timeout is the 80th percentile of building
+    /// three hops; a fetch builds four and makes two round trips, BEGIN_DIR and the request), at
+    /// least 1 s and at most 10 s; 10 s until a timeout is learned (C tor's initial 60 s is
+    /// far too long a wait for a second try).
+    static func hsdirStagger(learnedCircuitBuildTimeout: TimeInterval?) -> Double {
+        guard let learned = learnedCircuitBuildTimeout else { return 10 }
+        return min(max(2 * learned, 1), 10)
+    }
+
+    /// Fetches and decrypts the descriptor from one HSDir over a new onion-service circuit.
+    private static func fetchDescriptor(from hsdir: Relay, network: any OnionServiceNetwork, keys: BlindedKeys,
+                                        clientAuthKey: X25519PrivateKey?, stepTimeout: TimeInterval, onion: String) async -> HSDirAnswer {
+        let text: [UInt8]
+        do {
+            let circuit = try await network.buildCircuit(hops: hsdirHops, endingAt: hsdir.extendTarget)
+            defer { circuit.destroy() }
+            let stream = try await circuit.openStream(.beginDir, timeout: stepTimeout)
+            defer { stream.close() }
+            let path = "/tor/hs/3/\(keys.descriptorID)"
+            try await stream.write(DirectoryURLs.httpRequest(path: path, host: hsdir.status.address, acceptEncoding: nil))
+            let raw = try await withTimeout(stepTimeout, error: OnionServiceError.timedOut(onion: onion, phase: .descriptor)) {
+                try await stream.readToEnd(limit: 100_000)
+            }
+            let (status, body) = try splitHTTP(raw)
+            if status == 404 { return .notFound }
+            guard status == 200 else { return .failed(hsdir: hsdir.nickname, detail: "HTTP \(status)") }
+            text = body
+        } catch {
+            return .failed(hsdir: hsdir.nickname, detail: "\(error)")
+        }
+        do {
+            let outer = try HSDescriptor(text, blindedPublicKey: keys.blindedPublicKey, now: Date())
+            let content = try outer.decrypt(subcredential: keys.subcredential, clientAuthKey: clientAuthKey)
+            let lifetime = Date().addingTimeInterval(TimeInterval(outer.lifetimeMinutes) * 60)
+            return .descriptor(content, revision: outer.revisionCounter, expires: min(lifetime, outer.expiration))
+        } catch .clientAuthorizationRequired {
+            return .clientAuthorizationRequired
+        } catch .clientAuthorizationRejected {
+            return .clientAuthorizationRejected
+        } catch {
+            return .failed(hsdir: hsdir.nickname, detail: "\(error)")
+        }
     }
 
     static func splitHTTP(_ raw: [UInt8]) throws -> (Int, [UInt8]) {

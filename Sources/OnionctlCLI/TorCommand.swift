@@ -38,6 +38,7 @@ struct BootstrapCommand: AsyncParsableCommand {
         say("relays        \(report.usableRelays) usable of \(report.relaysInConsensus) in the consensus")
         say("microdescs    \(report.fetchedMicrodescriptors) fetched, \(report.cachedMicrodescriptors) from cache")
         for line in Self.guardLines(report) { say(line) }
+        if let timeout = report.circuitBuildTimeout { say("circuit build \(timeout.summary)") }
         say("protocols     \(report.supportedProtocols) (supported by onionctl)")
         say("cache         \(report.cacheDirectory)")
         say("time          \(report.seconds.fixed(2)) s")

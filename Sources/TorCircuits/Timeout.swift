@@ -26,7 +26,7 @@ let timeoutGracePeriod = 2.0
 
 /// The task's result, or `nil` if `seconds` pass (or the caller is cancelled) first. The task
 /// itself is left alone.
-private func result<T: Sendable>(of task: Task<T, any Error>, within seconds: Double) async -> Result<T, any Error>? {
+func result<T: Sendable>(of task: Task<T, any Error>, within seconds: Double) async -> Result<T, any Error>? {
     let first = FirstOutcome<Result<T, any Error>?>()
     return await withTaskCancellationHandler {
         await withCheckedContinuation { continuation in

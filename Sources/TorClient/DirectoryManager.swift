@@ -36,6 +36,8 @@ public struct BootstrapReport: Sendable, Codable, Equatable {
     public var guardState: [GuardReport] = []
     /// The layer-2 vanguards of onion-service circuits (prop 333), with their expiry.
     public var vanguards: [VanguardReport] = []
+    /// The circuit build timeout, learned or still learning (filled by ``TorClient``).
+    public var circuitBuildTimeout: CircuitTimeoutReport? = nil
 }
 
 /// One sampled entry guard as `onionctl tor bootstrap` shows it.

@@ -33,7 +33,9 @@ public actor TorClient {
         pool = ChannelPool(timeout: configuration.stepTimeout, onOpen: { channel in
             if let skew = channel.clockSkew { monitor.record(skew) }
         })
-        builder = CircuitBuilder(pool: pool, timeout: configuration.stepTimeout)
+        builder = CircuitBuilder(pool: pool, timeout: configuration.stepTimeout,
+                                 timeouts: CircuitBuildTimeouts(fileURL: configuration.paths.stateDirectory
+                                     .appendingPathComponent(Self.circuitTimeoutsFile)))
         let guards = GuardSet(fileURL: configuration.paths.stateDirectory.appendingPathComponent("guards.json"),
                               clock: guardClock ?? { Date() })
         self.guards = guards
@@ -45,6 +47,9 @@ public actor TorClient {
                                      directoryGuards: configuration.directoryGuards ? Self.directoryGuards(from: guards) : nil)
         vanguards = VanguardsLite(fileURL: configuration.paths.stateDirectory.appendingPathComponent("vanguards.json"))
     }
+
+    /// The build-time history of the learned circuit build timeout, in the network's state directory.
+    public static let circuitTimeoutsFile = "circuit-timeouts.json"
 
     /// The primary guards of `guards` that are directory caches (V2Dir), in a known directory.
     private static func directoryGuards(from guards: GuardSet) -> @Sendable (NetDirectory) async -> [Relay] {
@@ -68,7 +73,9 @@ public actor TorClient {
                 VanguardReport(nickname: $0.nickname, fingerprint: $0.rsaIdentity.uppercased(), expires: $0.expiresAt)
             }
         }
-        for problem in [await guards.loadProblem, await vanguards.loadProblem].compactMap({ $0 }) {
+        builder.timeouts.update(from: netDirectory.consensus.params)
+        result.circuitBuildTimeout = CircuitTimeoutReport(builder.timeouts.status)
+        for problem in [await guards.loadProblem, await vanguards.loadProblem, builder.timeouts.loadProblem].compactMap({ $0 }) {
             result.warnings.append(problem)
         }
         if let warning = clockSkew.warning { result.warnings.append(warning) }
@@ -100,6 +107,7 @@ public actor TorClient {
     private func buildPath(hops: Int, lastHop: ExtendTarget?) async throws -> Circuit {
         let netDirectory = try await directory.netDirectory()
         builder.parameters.update(from: netDirectory.consensus.params)
+        builder.timeouts.update(from: netDirectory.consensus.params)
         let last = lastHop.flatMap { netDirectory.relay(rsaIdentity: $0.rsaIdentity) }
         let vanguardCircuit = lastHop != nil && configuration.vanguardsLite && hops >= 3
         let layer2 = vanguardCircuit ? await vanguards.layer2(in: netDirectory) : []
@@ -235,11 +243,20 @@ public actor TorClient {
         return made
     }
 
-    /// Closes every channel.
-    public func shutdown() async { await pool.closeAll() }
+    /// Closes every channel and writes the circuit build times not yet saved.
+    public func shutdown() async {
+        builder.timeouts.saveIfChanged()
+        await pool.closeAll()
+    }
 }
 
-extension TorClient: OnionServiceNetwork {}
+extension TorClient: OnionServiceNetwork {
+    /// The learned circuit build timeout in seconds, nil while still learning.
+    public nonisolated func learnedCircuitBuildTimeout() -> TimeInterval? {
+        let status = builder.timeouts.status
+        return status.isLearned ? status.timeout : nil
+    }
+}
 
 /// The relays of a circuit the client built, first hop first (the last is the endpoint).
 public struct BuiltPath: Sendable, Equatable {
