@@ -189,6 +189,8 @@ def table(runs, info):
             ("Ready (first 3-hop circuit; C tor: Bootstrapped 100%)", "ready_s", "s", 1),
             ("Directory bytes received (compressed, headers included)", "bytes", "MB", 1e6),
             ("Peak RSS (VmHWM)", "peak_rss_kb", "MB", 1024),
+            ("of which at the end: anonymous (heap, stacks)", "rss_anon_kb", "MB", 1024),
+            ("of which at the end: file-backed (program, runtime, libraries)", "rss_file_kb", "MB", 1024),
             ("CPU (user + system)", "cpu_s", "s", 1)]
     lines = ["| Cold bootstrap, median | onionctl | C tor | onionctl / C tor |", "|---|---:|---:|---:|"]
     for label, key, unit, scale in rows:
