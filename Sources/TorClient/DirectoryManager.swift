@@ -148,7 +148,7 @@ public actor DirectoryManager {
     private func cachedDirectory(now time: Date) -> NetDirectory? {
         loadCachedCertificates(now: time)
         let verifier = ConsensusVerifier(authorities: config.v3Authorities, certificates: certificates)
-        guard let consensus = (try? cache.loadConsensus(verifier: verifier, now: time))?.consensus,
+        guard let consensus = (try? cache.loadConsensus(verifier: verifier, now: time))?.consensus.droppingText(),
               time < consensus.validUntil, missingRequiredProtocols(consensus) == nil,
               let micro = try? cache.loadMicrodescriptors(for: consensus), micro.missing.isEmpty else { return nil }
         return try? usableDirectory(consensus, Self.byDigest(micro.found))
@@ -257,7 +257,7 @@ public actor DirectoryManager {
             } else if let cached = try cache.loadConsensus(
                 verifier: ConsensusVerifier(authorities: verifierAuthorities, certificates: certificates),
                 now: time, liveSlack: Self.reasonablyLiveSlack) {
-                consensus = cached.consensus
+                consensus = cached.consensus.droppingText()
                 signers = cached.verification.signers
             }
         } catch {
@@ -300,12 +300,12 @@ public actor DirectoryManager {
                         warnings.append("\(name) served a consensus that expired at \(DirTime.format(fetched.consensus.validUntil)) UTC; "
                             + "using it until a newer one can be fetched")
                     }
-                    consensus = fetched.consensus
+                    try? cache.storeConsensus(fetched.consensus)
+                    consensus = fetched.consensus.droppingText()
                     signers = fetched.signers
                     source = name
                     fetchedConsensus = true
                     consensusFromDiff = fetched.fromDiff
-                    try? cache.storeConsensus(fetched.consensus)
                 }
             } catch {
                 guard consensus != nil else { throw error }
@@ -499,12 +499,17 @@ public actor DirectoryManager {
     private func fetchConsensus(on circuit: Circuit, host: String, held: Consensus?, warnings: inout [String]) async throws
         -> FetchedConsensus {
         let path = DirectoryURLs.consensus(authorities: config.v3Authorities)
-        var diffBase: Consensus?
+        // The held consensus is kept without its text; a diff is asked for only when the cache
+        // still has that text to apply it to.
+        var diffBase: (consensus: Consensus, text: [UInt8])?
         if let held {
             let hours = held.params.value("try-diff-for-consensus-newer-than", default: 72, range: 0...8192)
-            if held.validAfter >= now().addingTimeInterval(-Double(hours) * 3600) { diffBase = held }
+            if held.validAfter >= now().addingTimeInterval(-Double(hours) * 3600),
+               let text = held.text.isEmpty ? cache.consensusText(signedDigest: held.signedDigestSHA3) : held.text {
+                diffBase = (held, text)
+            }
         }
-        let headers = diffBase.map { [(name: ConsensusDiff.requestHeader, value: ConsensusDiff.requestValue(for: $0))] } ?? []
+        let headers = diffBase.map { [(name: ConsensusDiff.requestHeader, value: ConsensusDiff.requestValue(for: $0.consensus))] } ?? []
         var response = try await DirectoryHTTP.get(path, on: circuit, host: host, headers: headers)
         downloaded += response.wireBytes
         // C tor's directory caches answer 304 when the diff base we name is their newest consensus.
@@ -516,7 +521,7 @@ public actor DirectoryManager {
         var fromDiff = false
         if let diffBase, ConsensusDiff.looksLikeDiff(text) {
             do {
-                text = try ConsensusDiff.apply(text, to: diffBase)
+                text = try ConsensusDiff.apply(text, toText: diffBase.text, heldDigest: diffBase.consensus.signedDigestSHA3)
                 fromDiff = true
             } catch {
                 warnings.append("the consensus diff from \(host) did not apply (\(error)); fetched the whole consensus")

@@ -17,6 +17,11 @@ public enum Hash {
         data.withUnsafeBytes { digest($0, md: evp.sha256, length: 32) }
     }
 
+    /// SHA3-256 of part of an array, without copying it out.
+    public static func sha3_256(_ data: ArraySlice<UInt8>) -> [UInt8] {
+        data.withUnsafeBytes { digest($0, md: evp.sha3_256, length: 32) }
+    }
+
     /// SHA-1 of part of an array, without copying it out.
     public static func sha1(_ data: ArraySlice<UInt8>) -> [UInt8] {
         data.withUnsafeBytes { digest($0, md: evp.sha1, length: 20) }

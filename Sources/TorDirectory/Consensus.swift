@@ -32,8 +32,10 @@ public struct Consensus: Sendable {
     public let signedRange: Range<Int>
     /// SHA-1 of the same range (for `sha1` signatures).
     public let signedDigestSHA1: [UInt8]
-    /// The full text, as received.
-    public let text: [UInt8]
+    /// SHA3-256 of the same range: what a consensus diff names as its base (prop 140).
+    public let signedDigestSHA3: [UInt8]
+    /// The full text, as received; empty in a consensus from ``droppingText()``.
+    public private(set) var text: [UInt8]
 
     /// `fresh-until − valid-after`: the voting interval.
     public var votingInterval: TimeInterval { freshUntil.timeIntervalSince(validAfter) }
@@ -145,7 +147,17 @@ public struct Consensus: Sendable {
         let signed = text[first.startOffset..<signedEnd]
         signedDigestSHA256 = Hash.sha256(signed)
         signedDigestSHA1 = Hash.sha1(signed)
+        signedDigestSHA3 = Hash.sha3_256(signed)
         self.text = text
+    }
+
+    /// This consensus without its text (megabytes on the public network), once it is cached: the
+    /// client holds the parsed form for an hour, and reads the text back from the cache only to
+    /// apply a diff (``DirectoryCache/consensusText(signedDigest:)``).
+    public func droppingText() -> Consensus {
+        var copy = self
+        copy.text = []
+        return copy
     }
 
     public init(string: String) throws { try self.init(Array(string.utf8)) }

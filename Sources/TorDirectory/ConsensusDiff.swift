@@ -19,8 +19,26 @@ public enum ConsensusDiff {
     }
 
     /// SHA3-256 of the signed part of `consensus` (C tor: `digest_sha3_as_signed`).
-    public static func digestAsSigned(_ consensus: Consensus) -> [UInt8] {
-        Hash.sha3_256(Array(consensus.text[consensus.signedRange]))
+    public static func digestAsSigned(_ consensus: Consensus) -> [UInt8] { consensus.signedDigestSHA3 }
+
+    /// The same digest of a consensus's text, without parsing it: from `network-status-version`
+    /// through the space after the first `directory-signature`; nil if the text is not shaped so.
+    public static func digestAsSigned(text: [UInt8]) -> [UInt8]? {
+        let start = Array("network-status-version ".utf8), marker = Array("\ndirectory-signature ".utf8)
+        guard text.starts(with: start), let found = firstRange(of: marker, in: text) else { return nil }
+        return Hash.sha3_256(text[0..<found.upperBound])
+    }
+
+    private static func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
+        guard haystack.count >= needle.count else { return nil }
+        var index = 0
+        while index <= haystack.count - needle.count {
+            if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) {
+                return index..<(index + needle.count)
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// Whether a directory answer is a diff rather than a consensus.
@@ -30,7 +48,14 @@ public enum ConsensusDiff {
 
     /// The text of the consensus `diff` leads to from `base`.
     public static func apply(_ diff: [UInt8], to base: Consensus) throws(ConsensusDiffError) -> [UInt8] {
-        let baseLines = try lines(of: base.text, what: "the held consensus")
+        try apply(diff, toText: base.text, heldDigest: base.signedDigestSHA3)
+    }
+
+    /// The text of the consensus `diff` leads to from `baseText`, whose digest as signed is
+    /// `heldDigest` (the held consensus's, its text read back from the cache). A base text that is
+    /// not that consensus yields a result whose digest does not match, which is refused.
+    public static func apply(_ diff: [UInt8], toText baseText: [UInt8], heldDigest: [UInt8]) throws(ConsensusDiffError) -> [UInt8] {
+        let baseLines = try lines(of: baseText, what: "the held consensus")
         let diffLines = try lines(of: diff, what: "the diff")
         guard diffLines.count >= 2, Array(diff[diffLines[0]]) == versionLine else { throw .notADiff }
         let hashWords = diff[diffLines[1]].split(separator: 0x20)
@@ -39,8 +64,8 @@ public enum ConsensusDiff {
               let resultDigest = bytesFromHex(String(decoding: hashWords[2], as: UTF8.self)), resultDigest.count == 32 else {
             throw .badHeader(String(decoding: diff[diffLines[1]], as: UTF8.self))
         }
-        guard constantTimeEquals(baseDigest, digestAsSigned(base)) else { throw .baseMismatch }
-        let result = try edit(base.text, baseLines, with: diff, diffLines[2...])
+        guard constantTimeEquals(baseDigest, heldDigest) else { throw .baseMismatch }
+        let result = try edit(baseText, baseLines, with: diff, diffLines[2...])
         guard constantTimeEquals(Hash.sha3_256(result), resultDigest) else { throw .resultMismatch }
         return result
     }

@@ -59,6 +59,13 @@ public struct DirectoryCache: Sendable {
         }
     }
 
+    /// The cached consensus's text if its digest as signed is `signedDigest` (the consensus the
+    /// client holds without its text); nil if the file is missing or holds another consensus.
+    public func consensusText(signedDigest: [UInt8]) -> [UInt8]? {
+        guard let text = try? read(Self.consensusFile), ConsensusDiff.digestAsSigned(text: text) == signedDigest else { return nil }
+        return text
+    }
+
     // MARK: Certificates
 
     /// Stores `certificates` (replacing the cached set).

@@ -35,6 +35,29 @@ final class ConsensusDiffTests: XCTestCase {
         XCTAssertEqual(ConsensusDiff.requestValue(for: base), "1822E5CB5BB749CF8C887954C47D54E2C684151C2D9BBBFDAF7A6CB49974DF3C")
     }
 
+    /// The client keeps the consensus without its text and applies a diff to the text read back
+    /// from the cache: the digest of that text must be found without parsing it, and only the
+    /// cached text of the held consensus is handed back.
+    func testADiffAppliesToTheCachedTextOfAConsensusHeldWithoutIt() throws {
+        let base = try base()
+        XCTAssertEqual(ConsensusDiff.digestAsSigned(text: base.text), base.signedDigestSHA3)
+        XCTAssertEqual(upperHex(base.signedDigestSHA3), "1822E5CB5BB749CF8C887954C47D54E2C684151C2D9BBBFDAF7A6CB49974DF3C")
+        let held = base.droppingText()
+        XCTAssertTrue(held.text.isEmpty)
+        XCTAssertEqual(held.routers.count, base.routers.count)
+        XCTAssertEqual(ConsensusDiff.requestValue(for: held), ConsensusDiff.requestValue(for: base))
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("diff-text-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cache = DirectoryCache(directory: directory)
+        XCTAssertNil(cache.consensusText(signedDigest: held.signedDigestSHA3), "nothing cached yet")
+        try cache.storeConsensus(base)
+        let cached = try XCTUnwrap(cache.consensusText(signedDigest: held.signedDigestSHA3))
+        XCTAssertNil(cache.consensusText(signedDigest: Hash.sha3_256(Array("another".utf8))), "another consensus's digest")
+        let result = try ConsensusDiff.apply(Fixture.bytes("testnet-diff-to-next"), toText: cached, heldDigest: held.signedDigestSHA3)
+        XCTAssertEqual(result, try ConsensusDiff.apply(Fixture.bytes("testnet-diff-to-next"), to: base))
+    }
+
     func testAppendChangeAndDeleteDoWhatEdDoes() throws {
         let base = try base()
         var expected = lines(base)
