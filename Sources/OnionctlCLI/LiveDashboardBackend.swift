@@ -289,6 +289,7 @@ public actor LiveDashboardBackend: DashboardBackend {
         }
         snapshot.tor.sampledGuards = guards.count
         snapshot.tor.vanguards = await tor.vanguards.entries.map { VanguardSummary(nickname: $0.nickname, expires: $0.expiresAt) }
+        snapshot.tor.circuitBuildTimeout = CircuitTimeoutReport(tor.builder.timeouts.status).summary
         var circuits = [CircuitSummary]()
         for entry in entries {
             if let circuit = await tor.openCircuit(to: entry.address) {

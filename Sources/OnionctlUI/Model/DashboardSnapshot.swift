@@ -298,6 +298,9 @@ public struct TorStatus: Sendable, Equatable {
     public var sampledGuards: Int
     /// The layer-2 vanguards of onion-service circuits with their expiry.
     public var vanguards: [VanguardSummary]
+    /// The circuit build timeout in one line ("0.05 s learned from 100 builds (…)" or
+    /// "60.00 s initial; learning: 12 of 100 builds"); empty when unknown.
+    public var circuitBuildTimeout: String
     public var circuits: [CircuitSummary]
     /// "mainnet", "private network (3 authorities)", …
     public var network: String
@@ -306,7 +309,8 @@ public struct TorStatus: Sendable, Equatable {
 
     public init(bootstrapped: Bool = false, consensusValidAfter: Date? = nil, consensusValidUntil: Date? = nil,
                 relayCount: Int = 0, guards: [GuardSummary] = [], sampledGuards: Int = 0, vanguards: [VanguardSummary] = [],
-                circuits: [CircuitSummary] = [], network: String = "", problem: DeviceProblem? = nil) {
+                circuitBuildTimeout: String = "", circuits: [CircuitSummary] = [], network: String = "",
+                problem: DeviceProblem? = nil) {
         self.bootstrapped = bootstrapped
         self.consensusValidAfter = consensusValidAfter
         self.consensusValidUntil = consensusValidUntil
@@ -314,6 +318,7 @@ public struct TorStatus: Sendable, Equatable {
         self.guards = guards
         self.sampledGuards = sampledGuards
         self.vanguards = vanguards
+        self.circuitBuildTimeout = circuitBuildTimeout
         self.circuits = circuits
         self.network = network
         self.problem = problem

@@ -253,6 +253,7 @@ public final class FakeDashboardBackend: DashboardBackend {
                         VanguardSummary(nickname: "artikel5ev", expires: now.addingTimeInterval(9 * 86_400)),
                         VanguardSummary(nickname: "Nyx", expires: now.addingTimeInterval(26 * 3600)),
                         VanguardSummary(nickname: "Relay7", expires: now.addingTimeInterval(11 * 86_400))],
+            circuitBuildTimeout: "1.84 s learned from 100 builds (80 % quantile, Xm 612 ms, alpha 1.47)",
             circuits: [CircuitSummary(id: 0x8000_0001, purpose: "rendezvous living-room",
                                       hops: ["Unnamed3", "Quetzalcoatl", "Relay3"]),
                        CircuitSummary(id: 0x8000_0002, purpose: "rendezvous garage",

@@ -585,6 +585,7 @@ public struct DashboardRenderer: Sendable {
             line("Vanguards", tor.vanguards.map { "\($0.nickname) (\(age(max($0.expires.timeIntervalSince(state.now), 0))) left)" }
                 .joined(separator: ", "))
         }
+        if !tor.circuitBuildTimeout.isEmpty { line("Timeout", "circuit build \(tor.circuitBuildTimeout)") }
         y += 1
         line("Circuits", "\(tor.circuits.count) open")
         for c in tor.circuits where y <= body.bottom {
