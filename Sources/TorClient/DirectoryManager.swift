@@ -88,6 +88,8 @@ public actor DirectoryManager {
     /// lists are reached with CREATE2 and, when they offer it, congestion control.
     private var known: NetDirectory?
     private let directoryGuards: (@Sendable (NetDirectory) async -> [Relay])?
+    /// The refresh time drawn for the consensus in use (by its valid-after).
+    private var refreshSchedule: (validAfter: Date, at: Date)?
 
     /// How long past `valid-until` a consensus is still used when no newer one can be had (C tor: 24 h).
     public static let reasonablyLiveSlack: TimeInterval = 24 * 3600
@@ -116,14 +118,14 @@ public actor DirectoryManager {
     /// dashboard's Tor view).
     public func setProgressHandler(_ handler: (@Sendable (String) -> Void)?) { progressHandler = handler }
 
-    /// A usable directory: the one in memory if still fresh; else, while its consensus is still
-    /// valid, that one at once with a newer one fetched in the background (as C tor fetches a new
-    /// consensus between fresh-until and valid-until); else refreshed now (falling back to the current
-    /// one while it is reasonably live). At a start, a valid consensus in the cache whose
+    /// A usable directory: the one in memory until its refresh time (``refreshTime(validAfter:freshUntil:validUntil:random:)``,
+    /// C tor's client schedule, between fresh-until and valid-until); then, while its consensus is
+    /// still valid, that one at once with a newer one fetched in the background; else refreshed now
+    /// (falling back to the current one while it is reasonably live). At a start, a valid consensus in the cache whose
     /// microdescriptors are all cached counts as the one in memory.
     public func netDirectory() async throws -> NetDirectory {
         let time = now()
-        if let current, time < current.consensus.freshUntil { return current }
+        if let current, time < refreshTime(for: current.consensus) { return current }
         if current == nil { current = cachedDirectory(now: time) }
         if let current, time < current.consensus.validUntil {
             refreshInBackground()
@@ -141,6 +143,28 @@ public actor DirectoryManager {
             }
             throw error
         }
+    }
+
+    /// When a newer consensus is next fetched while `consensus` is in use, drawn once per consensus.
+    private func refreshTime(for consensus: Consensus) -> Date {
+        if let scheduled = refreshSchedule, scheduled.validAfter == consensus.validAfter { return scheduled.at }
+        let at = Self.refreshTime(validAfter: consensus.validAfter, freshUntil: consensus.freshUntil,
+                                  validUntil: consensus.validUntil, random: Double.random(in: 0..<1))
+        refreshSchedule = (consensus.validAfter, at)
+        return at
+    }
+
+    /// C tor's client schedule (`update_consensus_networkstatus_fetch_time_impl`): not at
+    /// fresh-until, when directory caches may not have the next consensus yet, but at a random time
+    /// from fresh-until + 3/4 of the voting interval over the next 7/8 of what is left until
+    /// valid-until (public network: 45 to ~110 minutes past fresh-until), so caches have it and
+    /// clients spread out. `random` is in 0..<1.
+    static func refreshTime(validAfter: Date, freshUntil: Date, validUntil: Date, random: Double) -> Date {
+        let interval = freshUntil.timeIntervalSince(validAfter)
+        var start = freshUntil.addingTimeInterval(interval * 3 / 4)
+        let window = max(1, validUntil.timeIntervalSince(start) * 7 / 8)
+        if start.addingTimeInterval(window) >= validUntil { start = validUntil.addingTimeInterval(-window - 1) }
+        return max(freshUntil, start.addingTimeInterval(window * random))
     }
 
     /// The cached directory, if its consensus verifies, is valid at `time` and every

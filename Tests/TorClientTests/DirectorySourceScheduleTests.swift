@@ -51,4 +51,24 @@ final class DirectorySourceScheduleTests: XCTestCase {
         let folded = DirectoryManager.summarized(["a: refused", "b: timed out", "a: refused", "a: refused", "b: HTTP 503"])
         XCTAssertEqual(folded, ["a: refused (3 times)", "b: timed out", "b: HTTP 503"])
     }
+
+    /// C tor's client refresh window: from fresh-until + 3/4 of the interval over 7/8 of what is
+    /// left until valid-until (public network: 45 to ~110 minutes past fresh-until).
+    func testConsensusRefreshTimeFollowsCTorsClientWindow() {
+        let validAfter = Date(timeIntervalSince1970: 1_764_000_000)
+        func at(_ fresh: TimeInterval, _ valid: TimeInterval, _ random: Double) -> TimeInterval {
+            DirectoryManager.refreshTime(validAfter: validAfter, freshUntil: validAfter.addingTimeInterval(fresh),
+                                         validUntil: validAfter.addingTimeInterval(valid), random: random)
+                .timeIntervalSince(validAfter)
+        }
+        // Public network: fresh 1 h, valid 3 h.
+        XCTAssertEqual(at(3600, 10_800, 0), 6300, accuracy: 0.001)
+        XCTAssertEqual(at(3600, 10_800, 0.999_999), 6300 + 4500 * 7 / 8, accuracy: 0.01)
+        // The private network: fresh 10 s, valid 20 s.
+        XCTAssertEqual(at(10, 20, 0), 17.5, accuracy: 0.001)
+        XCTAssertLessThan(at(10, 20, 0.999_999), 20)
+        // Never before fresh-until, never at or past valid-until, even with a window of one second.
+        XCTAssertGreaterThanOrEqual(at(10, 11, 0), 10)
+        XCTAssertLessThan(at(10, 11, 0.999_999), 11)
+    }
 }
