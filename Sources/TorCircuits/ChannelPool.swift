@@ -9,15 +9,26 @@ public actor ChannelPool {
     private let timeout: TimeInterval
     /// Called with each new channel (e.g. to report clock skew).
     private let onOpen: @Sendable (Channel) -> Void
+    /// How long a channel with no circuit is kept, drawn per channel from this range.
+    private let idleTimeout: ClosedRange<TimeInterval>
+    /// Since when each channel without circuits has been idle, and when it is to be closed.
+    private var idle: [[UInt8]: (since: Date, closeAt: Date)] = [:]
 
-    public init(timeout: TimeInterval = 15, onOpen: @escaping @Sendable (Channel) -> Void = { _ in }) {
+    /// - Parameter idleTimeout: a channel that carries no circuit is closed after a time drawn from
+    ///   this range (C tor's client: 3 to 4.5 minutes), so the channels opened to other guards while
+    ///   the usual ones were down, or to directory sources, do not stay open for good.
+    public init(timeout: TimeInterval = 15, idleTimeout: ClosedRange<TimeInterval> = 180...270,
+                onOpen: @escaping @Sendable (Channel) -> Void = { _ in }) {
         self.timeout = timeout
+        self.idleTimeout = idleTimeout
         self.onOpen = onOpen
     }
 
     /// An open channel to the relay at `address` proving `expected`.
     public func channel(to address: RelayAddress, expected: ExpectedIdentity) async throws -> Channel {
         let key = Self.key(address: address, expected: expected)
+        idle[key] = nil
+        closeIdleChannels(at: Date())
         if let channel = channels[key], channel.isOpen, Self.channel(channel, proves: expected) { return channel }
         dropClosedChannels()
         if let task = connecting[key] {
@@ -39,7 +50,29 @@ public actor ChannelPool {
     /// which for most relays of a large network is never (issue 19's soak).
     private func dropClosedChannels() {
         channels = channels.filter { $0.value.isOpen }
+        idle = idle.filter { channels[$0.key] != nil }
     }
+
+    /// Closes the channels that have carried no circuit for their idle timeout; starts the clock
+    /// of those that just became idle. Runs whenever a channel is asked for (the dashboard and a
+    /// proxy ask every few seconds), and from ``closeIdleChannels()``.
+    private func closeIdleChannels(at now: Date) {
+        for (key, channel) in channels {
+            guard channel.isOpen, channel.circuitCount == 0 else { idle[key] = nil; continue }
+            guard let since = idle[key] else {
+                idle[key] = (now, now.addingTimeInterval(TimeInterval.random(in: idleTimeout)))
+                continue
+            }
+            if now >= since.closeAt {
+                channel.close()
+                channels[key] = nil
+                idle[key] = nil
+            }
+        }
+    }
+
+    /// Closes the channels idle past their timeout now (see ``init(timeout:idleTimeout:onOpen:)``).
+    public func closeIdleChannels() { closeIdleChannels(at: Date()) }
 
     /// Channels are looked up by RSA identity (by address for a directory source known by address
     /// alone); one is reused only if it proved every identity the caller expects.
@@ -75,6 +108,7 @@ public actor ChannelPool {
     public func closeAll() {
         for channel in channels.values { channel.close() }
         channels.removeAll()
+        idle.removeAll()
     }
 }
 

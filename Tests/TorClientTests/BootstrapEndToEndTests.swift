@@ -256,6 +256,32 @@ final class BootstrapEndToEndTests: XCTestCase {
         await client.shutdown()
     }
 
+    /// A channel that has carried no circuit for its idle timeout is closed (C tor's client closes
+    /// such channels after 3 to 4.5 minutes; here the pool is given 1 s), one with a circuit is not.
+    func testTheChannelPoolClosesChannelsIdleWithoutCircuits() async throws {
+        let network = try TestNetwork.shared()
+        let client = try makeClient("idle", network: network)
+        let directory = try await client.netDirectory()
+        let relays = ["relay1", "relay2"].compactMap { name in directory.relays.first { $0.nickname == name } }
+        XCTAssertEqual(relays.count, 2)
+        let pool = ChannelPool(idleTimeout: 1...1)
+        let builder = CircuitBuilder(pool: pool)
+        let idle = try await pool.channel(to: relays[0].orAddress, expected: relays[0].expectedIdentity)
+        let circuit = try await builder.buildDirectoryCircuit(to: relays[1], congestionControl: nil)
+        let busy = try await pool.channel(to: relays[1].orAddress, expected: relays[1].expectedIdentity)
+        await pool.closeIdleChannels()  // starts relay1's idle clock
+        try await Task.sleep(for: .milliseconds(1_300))
+        await pool.closeIdleChannels()
+        for _ in 0..<100 where idle.isOpen { try await Task.sleep(for: .milliseconds(50)) }  // its I/O thread closes it
+        XCTAssertFalse(idle.isOpen, "relay1's channel carried no circuit for its idle timeout")
+        XCTAssertTrue(busy.isOpen, "relay2's channel carries a circuit")
+        let counts = await pool.resourceCounts
+        XCTAssertEqual(counts.channels, 1)
+        circuit.destroy()
+        await pool.closeAll()
+        await client.shutdown()
+    }
+
     func testRelayWithAnotherIdentityIsRefusedByName() async throws {
         let network = try TestNetwork.shared()
         let client = try makeClient("ident", network: network)
