@@ -43,7 +43,7 @@ public struct CircuitBuilder: Sendable {
     ///   and the circuit runs it with that hop if it agrees. Nil (intro, HSDir, rendezvous
     ///   circuits): fixed windows.
     public func build(path: [Relay], congestionControl: CongestionControlParameters? = nil) async throws -> Circuit {
-        guard path.count >= Self.measuredHops else {
+        guard path.count >= TimedBuild.measuredHops else {
             return try await buildHops(path, channel: nil, congestionControl: congestionControl,
                                        hopTimeout: { [timeout] in timeout }, onHop: { _ in })
         }
@@ -66,9 +66,6 @@ public struct CircuitBuilder: Sendable {
             throw failed(path[0].rsaIdentity, path[0].displayName, CircuitError.timedOut(what))
         }
     }
-
-    /// Paths this long or longer are bounded by the learned timeout (``TimedBuild/measuredHops``).
-    static let measuredHops = TimedBuild.measuredHops
 
     /// The hops of `path` one after another; `onHop` is told how many are built after each.
     private func buildHops(_ path: [Relay], channel: Channel?, congestionControl: CongestionControlParameters?,
@@ -129,4 +126,3 @@ public struct CircuitBuilder: Sendable {
                                             sendmeAcceptMinVersion: parameters.sendmeAcceptMinVersion)
     }
 }
-

@@ -132,7 +132,7 @@ public actor DirectoryManager {
             return current
         }
         if let refreshing { return try await refreshing.value }
-        let task = Task { try await self.bootstrapReleasingMemory() }
+        let task = Task { try await self.bootstrap().directory }
         refreshing = task
         defer { refreshing = nil }
         do {
@@ -235,7 +235,7 @@ public actor DirectoryManager {
     /// Starts fetching a newer consensus unless a fetch is under way; failures keep the current one.
     private func refreshInBackground() {
         guard refreshing == nil else { return }
-        let task = Task { try await self.bootstrapReleasingMemory() }
+        let task = Task { try await self.bootstrap().directory }
         refreshing = task
         Task {
             _ = await task.result
@@ -247,17 +247,17 @@ public actor DirectoryManager {
         if refreshing == task { refreshing = nil }
     }
 
-    /// ``bootstrap()``, then the memory its transient documents (and the directory it replaced)
-    /// held is given back to the system (``ProcessMemory/releaseFreePages()``).
-    private func bootstrapReleasingMemory() async throws -> NetDirectory {
-        let directory = try await bootstrap().directory
-        ProcessMemory.releaseFreePages()
-        return directory
-    }
-
-    /// Loads what the cache holds and fetches whatever is missing or stale.
+    /// Loads what the cache holds and fetches whatever is missing or stale; then the memory the
+    /// transient documents (and the directory replaced) held is given back to the system
+    /// (``ProcessMemory/releaseFreePages()``), once they are freed.
     @discardableResult
     public func bootstrap() async throws -> (directory: NetDirectory, report: BootstrapReport) {
+        let result = try await loadDirectory()
+        ProcessMemory.releaseFreePages()
+        return result
+    }
+
+    private func loadDirectory() async throws -> (directory: NetDirectory, report: BootstrapReport) {
         let started = Date()
         let time = now()
         var warnings = [String]()
@@ -290,12 +290,16 @@ public actor DirectoryManager {
         var circuits = [Circuit]()
         defer { for circuit in circuits { circuit.destroy() } }
         var consensusCircuit: String?
+        // The microdescriptors already parsed (in memory, or read from the cache below), so that
+        // the cache file is read at most once per bootstrap.
+        var parsedDirectory = current
         if consensus == nil || time >= consensus!.freshUntil {
             known = current ?? consensus.flatMap { held in
                 (try? cache.loadMicrodescriptors(for: held)).map {
                     NetDirectory(consensus: held, microdescriptors: Self.byDigest($0.found), isTestingNetwork: config.testingTorNetwork)
                 }
             }
+            parsedDirectory = known
             if let known, let directoryGuards {
                 schedule.prefer(await directoryGuards(known).map(DirectorySourceSchedule.Source.init(directoryGuard:)))
             }
@@ -340,7 +344,7 @@ public actor DirectoryManager {
         if let missing = missingRequiredProtocols(consensus) { throw DirectoryError.missingProtocols(missing) }
         if let warning = recommendedProtocolsWarning(consensus) { warnings.append(warning) }
         // 2. Microdescriptors: those the cache lacks, in parallel batches.
-        let cached: (found: [Microdescriptor], missing: [[UInt8]]) = current.map { Self.microdescriptors(of: $0, for: consensus) }
+        let cached: (found: [Microdescriptor], missing: [[UInt8]]) = parsedDirectory.map { Self.microdescriptors(of: $0, for: consensus) }
             ?? (try? cache.loadMicrodescriptors(for: consensus)) ?? ([], consensus.routers.map(\.microdescriptorDigest))
         var micro = Self.byDigest(cached.found)
         var fetchedMicro = 0
@@ -383,7 +387,6 @@ public actor DirectoryManager {
     /// ``retryPatience`` runs out or the task is cancelled; otherwise at most three are tried.
     private func fetchConsensusFromSomeSource(held: Consensus?, keepTrying: Bool, guardsOnly: Bool, warnings: inout [String])
         async throws -> (consensus: FetchedConsensus, circuit: Circuit, source: String) {
-        let guardsOnly = guardsOnly && !schedule.preferred.isEmpty
         let deadline = Date().addingTimeInterval(keepTrying ? retryPatience : 0)
         var attempts = [String]()
         var tried = Set<String>()

@@ -46,9 +46,10 @@ struct DirectorySourceSchedule: Sendable {
     /// The first source that is not waiting out a failure at `now`, skipping `excluded`: a
     /// preferred one if any is ready, else the fallbacks and authorities in order.
     /// With `preferredOnly` (a refresh while the held consensus is live, as C tor fetches only
-    /// from its directory guards once bootstrapped), nil when no preferred source is ready.
+    /// from its directory guards once bootstrapped), nil when no preferred source is ready, unless
+    /// there are none (no guard is a directory cache): then every source.
     func next(at now: Date, excluding excluded: Set<String> = [], preferredOnly: Bool = false) -> Source? {
-        (preferredOnly ? preferred : preferred + sources).first { source in
+        (preferredOnly && !preferred.isEmpty ? preferred : preferred + sources).first { source in
             !excluded.contains(source.name) && (failures[source.name].map { $0.retryAt <= now } ?? true)
         }
     }

@@ -59,7 +59,6 @@ public actor TorClient {
     /// Bootstraps (or loads the cache) and reports what the client knows.
     public func bootstrap() async throws -> BootstrapReport {
         let (netDirectory, report) = try await directory.bootstrap()
-        ProcessMemory.releaseFreePages()
         var result = report
         result.guards = await guards.primaryGuards(in: netDirectory).map(\.displayName)
         result.guardState = await guards.status().map { entry in

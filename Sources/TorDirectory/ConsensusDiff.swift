@@ -25,20 +25,8 @@ public enum ConsensusDiff {
     /// through the space after the first `directory-signature`; nil if the text is not shaped so.
     public static func digestAsSigned(text: [UInt8]) -> [UInt8]? {
         let start = Array("network-status-version ".utf8), marker = Array("\ndirectory-signature ".utf8)
-        guard text.starts(with: start), let found = firstRange(of: marker, in: text) else { return nil }
+        guard text.starts(with: start), let found = text.firstRange(of: marker) else { return nil }
         return Hash.sha3_256(text[0..<found.upperBound])
-    }
-
-    private static func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
-        guard haystack.count >= needle.count else { return nil }
-        var index = 0
-        while index <= haystack.count - needle.count {
-            if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) {
-                return index..<(index + needle.count)
-            }
-            index += 1
-        }
-        return nil
     }
 
     /// Whether a directory answer is a diff rather than a consensus.

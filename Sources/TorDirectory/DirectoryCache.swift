@@ -97,19 +97,6 @@ public struct DirectoryCache: Sendable {
 
     // MARK: Microdescriptors
 
-    /// Stores `microdescriptors`, keeping previously cached ones only if their digest is in
-    /// `keeping` (pass the consensus's digests to prune; `nil` keeps everything).
-    public func storeMicrodescriptors(_ microdescriptors: [Microdescriptor], keeping: Set<[UInt8]>? = nil) throws {
-        var merged = [[UInt8]: Microdescriptor]()
-        var order = [[UInt8]]()
-        if let bytes = try read(Self.microdescriptorsFile),
-           let old = try? Microdescriptor.parseAll(bytes, wanted: keeping) {
-            for md in old.descriptors where merged[md.digest] == nil { merged[md.digest] = md; order.append(md.digest) }
-        }
-        for md in microdescriptors where merged[md.digest] == nil { merged[md.digest] = md; order.append(md.digest) }
-        try write(order.lazy.map { merged[$0]!.text }, to: Self.microdescriptorsFile)
-    }
-
     /// Replaces the cached microdescriptors with exactly `microdescriptors` (those of the
     /// consensus in use), written one after another: neither the old file is read nor one buffer
     /// of all their text made (a public network has ~8,000 of them).

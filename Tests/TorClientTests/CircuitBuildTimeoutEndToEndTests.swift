@@ -11,8 +11,7 @@ import XCTest
 final class CircuitBuildTimeoutEndToEndTests: XCTestCase {
     func testTimeoutIsLearnedReportedPersistedAndReloaded() async throws {
         let network = try TestNetwork.shared()
-        let base = makeTemporaryDirectory("cbt-e2e")
-        let paths = TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))
+        let paths = temporaryPaths("cbt-e2e")
         let client = try makeClient("cbt-e2e", network: network, paths: paths)
         let before = try await client.bootstrap()
         let learning = try XCTUnwrap(before.circuitBuildTimeout)

@@ -138,8 +138,7 @@ final class FaultToleranceEndToEndTests: XCTestCase {
         await probe.shutdown()
         let ours = try XCTUnwrap(relays.first { $0.flags.contains(.guard) && !protected.contains($0.nickname) && !$0.nickname.hasPrefix("auth") }
             ?? relays.first { $0.flags.contains(.guard) && !protected.contains($0.nickname) })
-        let base = makeTemporaryDirectory("fault-guard")
-        let paths = TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))
+        let paths = temporaryPaths("fault-guard")
         try FileManager.default.createDirectory(at: paths.stateDirectory, withIntermediateDirectories: true)
         // (A version-1 guard file, as older onionctl wrote it, added recently so it has not expired.)
         let added = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-86_400))

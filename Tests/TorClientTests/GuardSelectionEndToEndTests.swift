@@ -37,8 +37,7 @@ final class GuardSelectionEndToEndTests: XCTestCase {
         let network = try TestNetwork.fresh("guards", upArguments: ["--devices", ""])
         defer { network.stop() }
         let config = try NetworkConfig(parsing: String(contentsOf: network.networkFile, encoding: .utf8))
-        let base = makeTemporaryDirectory("guards-e2e")
-        let paths = TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))
+        let paths = temporaryPaths("guards-e2e")
         // The three primary guards are seeded among the non-authority relays, so killing them
         // leaves the consensus going; the rest of the sample is drawn by the client.
         let probe = TorClient(configuration: TorClientConfiguration(network: config, paths: paths))

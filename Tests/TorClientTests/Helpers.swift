@@ -9,9 +9,14 @@ import XCTest
 /// A Tor client for the test network with its own empty cache and state folders.
 func makeClient(_ name: String, network: TestNetwork, now: (@Sendable () -> Date)? = nil, paths: TorPaths? = nil) throws -> TorClient {
     let config = try NetworkConfig(parsing: String(contentsOf: network.networkFile, encoding: .utf8))
+    return TorClient(configuration: TorClientConfiguration(network: config, paths: paths ?? temporaryPaths(name)), now: now)
+}
+
+/// Cache and state folders in a new temporary directory named after `name` (to start a second
+/// client on the same state).
+func temporaryPaths(_ name: String) -> TorPaths {
     let base = makeTemporaryDirectory(name)
-    let chosen = paths ?? TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))
-    return TorClient(configuration: TorClientConfiguration(network: config, paths: chosen), now: now)
+    return TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))
 }
 
 /// The client-authorization key the harness wrote for `device`.
@@ -24,10 +29,7 @@ func authKey(for device: TestNetwork.Device) throws -> X25519PrivateKey {
 /// A Tor client for `networkText` (a network file's text, e.g. with fallbacks added) with its own
 /// empty cache and state folders.
 func makeClient(_ name: String, networkText: String) throws -> TorClient {
-    let base = makeTemporaryDirectory(name)
-    return TorClient(configuration: TorClientConfiguration(
-        network: try NetworkConfig(parsing: networkText),
-        paths: TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))))
+    TorClient(configuration: TorClientConfiguration(network: try NetworkConfig(parsing: networkText), paths: temporaryPaths(name)))
 }
 
 /// The network file of `network` with two fallbacks that fail first, as gone and stale fallbacks

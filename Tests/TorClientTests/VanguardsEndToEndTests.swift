@@ -12,8 +12,7 @@ import XCTest
 final class VanguardsEndToEndTests: XCTestCase {
     func testOnionServiceCircuitsGoThroughThePinnedLayerTwoRelays() async throws {
         let network = try TestNetwork.shared()
-        let base = makeTemporaryDirectory("vanguards")
-        let paths = TorPaths(cacheDirectory: base.appendingPathComponent("cache"), stateDirectory: base.appendingPathComponent("state"))
+        let paths = temporaryPaths("vanguards")
         let client = try makeClient("vanguards", network: network, paths: paths)
         let thermostat = try network.device("thermostat")
         await client.setClientAuthKey(try authKey(for: thermostat), for: try OnionAddress(thermostat.onion))

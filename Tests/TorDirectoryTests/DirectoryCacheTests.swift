@@ -68,8 +68,9 @@ final class DirectoryCacheTests: XCTestCase {
         let consensus = try Consensus(Fixture.bytes("live-consensus-microdesc"))
         XCTAssertEqual(try cache.loadMicrodescriptors(for: consensus).missing.count, 5)
         let mds = try LiveConsensusTests.names.map { try Microdescriptor(Fixture.bytes("live-consensus-microdesc--desc--\($0)")) }
-        try cache.storeMicrodescriptors(Array(mds.prefix(3)))
-        try cache.storeMicrodescriptors(Array(mds.suffix(2)) + [mds[0]])
+        try cache.replaceMicrodescriptors(mds.prefix(3))
+        XCTAssertEqual(try cache.loadMicrodescriptors(for: consensus).missing.count, 2)
+        try cache.replaceMicrodescriptors(mds)
         var loaded = try cache.loadMicrodescriptors(for: consensus)
         XCTAssertEqual(loaded.found.count, 5)
         XCTAssertTrue(loaded.missing.isEmpty)
@@ -87,8 +88,8 @@ final class DirectoryCacheTests: XCTestCase {
         XCTAssertEqual(loaded.found.count, 4)
         XCTAssertEqual(loaded.missing, [victim.digest])
 
-        // Pruning keeps only referenced descriptors.
-        try cache.storeMicrodescriptors([], keeping: [mds[0].digest])
+        // Replacing keeps only the descriptors given.
+        try cache.replaceMicrodescriptors([mds[0]])
         loaded = try cache.loadMicrodescriptors(for: consensus)
         XCTAssertEqual(loaded.found.map(\.digest), [mds[0].digest])
         XCTAssertEqual(loaded.missing.count, 4)
