@@ -1,5 +1,6 @@
 import Foundation
 import OnionService
+import Synchronization
 import TestSupport
 import TorClient
 import TorCrypto
@@ -59,4 +60,14 @@ func closedLoopbackPort() throws -> Int {
     }
     guard bound else { throw TestNetworkError("could not bind a loopback port") }
     return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Progress reports of one client, collected from its callback (`addProgressHandler`).
+final class ProgressLog: Sendable {
+    private let events = Mutex<[ConnectionProgress]>([])
+    func append(_ event: ConnectionProgress) { events.withLock { $0.append(event) } }
+    func clear() { events.withLock { $0.removeAll() } }
+    var all: [ConnectionProgress] { events.withLock { $0 } }
+    /// Each report as "1.2s phase: detail".
+    var lines: [String] { all.map { String(format: "%.1fs %@: %@", $0.elapsed, $0.phase.description, $0.detail) } }
 }

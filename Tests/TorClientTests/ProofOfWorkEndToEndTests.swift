@@ -41,12 +41,6 @@ final class ProofOfWorkEndToEndTests: XCTestCase {
         }
     }
 
-    final class ProgressLog: Sendable {
-        private let events = Mutex<[ConnectionProgress]>([])
-        func append(_ event: ConnectionProgress) { events.withLock { $0.append(event) } }
-        var all: [ConnectionProgress] { events.withLock { $0 } }
-    }
-
     /// Counts of the flood's introductions.
     final class FloodCounter: Sendable {
         private let counts = Mutex<(acked: Int, failed: Int)>((0, 0))
