@@ -28,8 +28,13 @@ public actor OnionServiceConnector {
     private var descriptors: [OnionAddress: CachedDescriptor] = [:]
     private var rendezvous: [OnionAddress: Circuit] = [:]
     private var pending: [OnionAddress: SharedBuild] = [:]
-    /// Seconds from INTRODUCE_ACK to RENDEZVOUS2 of recent successful joins (most recent last).
-    private var recentRendezvousTimes: [TimeInterval] = []
+    /// From INTRODUCE_ACK to RENDEZVOUS2: three times the slowest recent join, at least 6 s (a
+    /// Minitor device ignores introductions for about 5 s after one), 10 s before any join was seen.
+    private var rendezvousWait = LearnedWait(floor: 6, initial: 10)
+    /// From BEGIN to CONNECTED on a rendezvous circuit that is reused: three times the slowest
+    /// recent stream open, at least 6 s. Past it the circuit is taken for dead (its service end may
+    /// be gone without the DESTROY reaching us) and the request goes on over a new one.
+    private var reusedStreamWait = LearnedWait(floor: 6, initial: 10)
     /// Proof of work for services that ask for it (`pow-params` in their descriptor).
     private let proofOfWork: IntroductionProofOfWork
     /// Introductions a service accepted but never answered since we last reached it: each one
@@ -41,13 +46,18 @@ public actor OnionServiceConnector {
     private var renewalFailedAt: [OnionAddress: Date] = [:]
     /// Whether to ask services for congestion control (``RendezvousCongestionControl``).
     private let requestCongestionControl: Bool
+    /// Descriptors kept on disk for the next process, if any (``HSDescriptorStore``).
+    private let store: HSDescriptorStore?
 
-    /// - Parameter proofOfWorkBudget: the most time one proof-of-work solve may take before the
-    ///   introduction goes without one.
+    /// - Parameters:
+    ///   - proofOfWorkBudget: the most time one proof-of-work solve may take before the
+    ///     introduction goes without one.
+    ///   - descriptorStore: where descriptors are kept between processes (nil: memory only).
     public init(network: any OnionServiceNetwork, stepTimeout: TimeInterval = 30,
                 renewal: RendezvousRenewal = .default, requestCongestionControl: Bool = true,
-                proofOfWorkBudget: Duration = .seconds(60)) {
+                proofOfWorkBudget: Duration = .seconds(60), descriptorStore: HSDescriptorStore? = nil) {
         self.network = network
+        self.store = descriptorStore
         self.stepTimeout = stepTimeout
         self.renewal = renewal
         self.requestCongestionControl = requestCongestionControl
@@ -63,12 +73,20 @@ public actor OnionServiceConnector {
                                          elapsed: Date().timeIntervalSince(started)))
         }
         for attempt in 0..<2 {
+            let held = openCircuit(to: address)
             let circuit = try await rendezvousCircuit(for: address, clientAuthKey: clientAuthKey, report: report)
+            let reused = circuit === held
+            let wait = reused ? reusedStreamWait.bound(ceiling: stepTimeout) : stepTimeout
+            let opening = Date()
             do {
                 let stream = try await circuit.openStream(.begin, body: BeginMessage(address: "", port: port).encoded(),
-                                                          timeout: stepTimeout)
+                                                          timeout: wait)
+                reusedStreamWait.record(Date().timeIntervalSince(opening))
                 report(.connected, "stream open on port \(port)")
                 return stream
+            } catch CircuitError.timedOut where reused && attempt == 0 {
+                report(.rendezvous, "no answer on the open circuit after \(Int(wait.rounded())) s; building a new one")
+                forget(address, circuit)
             } catch let error as StreamError {
                 if case let .refused(reason) = error {
                     throw OnionServiceError.streamRefused(onion: address.description, port: port, detail: "\(reason)")
@@ -100,9 +118,15 @@ public actor OnionServiceConnector {
 
     /// Drops the cached descriptor and circuit for `address` (e.g. after the user changed its key).
     public func reset(_ address: OnionAddress) {
-        descriptors[address] = nil
+        forgetDescriptor(address)
         rendezvous[address]?.destroy()
         rendezvous[address] = nil
+    }
+
+    /// Drops `address`'s descriptor from memory and from the store.
+    private func forgetDescriptor(_ address: OnionAddress) {
+        descriptors[address] = nil
+        store?.remove(address)
     }
 
     private func forget(_ address: OnionAddress, _ circuit: Circuit) {
@@ -249,7 +273,7 @@ public actor OnionServiceConnector {
                     }
                 default: throw error
                 }
-                descriptors[address] = nil
+                forgetDescriptor(address)
                 if refetch { throw final }
                 report(.descriptor, "no introduction point led to the service; fetching a fresh descriptor")
             }
@@ -280,6 +304,9 @@ public actor OnionServiceConnector {
             if IntroductionProofOfWork.hasExpiredParameters(cached.content, now: Date()) {
                 report(.descriptor, "the descriptor's proof-of-work seed has expired; fetching a fresh descriptor")
             }
+        } else if !forceFetch, let kept = storedDescriptor(address, keys: keys, period: period, clientAuthKey: clientAuthKey,
+                                                           report: report) {
+            return (kept, keys)
         }
         report(.descriptor, "fetching the descriptor")
         let candidates = directory.relays.enumerated().compactMap { index, relay -> HSDirCandidate? in
@@ -315,12 +342,12 @@ public actor OnionServiceConnector {
         })
         var notFound = 0
         var failures = [String]()
-        var best: (content: HSDescriptorContent, revision: UInt64, expires: Date)?
+        var best: (content: HSDescriptorContent, revision: UInt64, expires: Date, text: [UInt8])?
         for answer in answers {
             switch answer {
-            case let .descriptor(content, revision, expires):
+            case let .descriptor(content, revision, expires, text):
                 if let best, best.revision >= revision { continue }
-                best = (content, revision, expires)
+                best = (content, revision, expires, text)
             case .clientAuthorizationRequired:
                 throw OnionServiceError.clientAuthorizationRequired(onion: onion)
             case .clientAuthorizationRejected:
@@ -333,6 +360,7 @@ public actor OnionServiceConnector {
         }
         if let best {
             descriptors[address] = CachedDescriptor(content: best.content, period: period, expires: best.expires)
+            store?.save(best.text, for: address, period: period, revision: best.revision, expires: best.expires)
             return (best.content, keys)
         }
         // Most directories we reached answered 404: the service is not published (offline?).
@@ -342,9 +370,33 @@ public actor OnionServiceConnector {
         throw OnionServiceError.network("no directory gave a usable descriptor: \(failures.joined(separator: "; "))")
     }
 
+    /// `address`'s descriptor for `period` kept by an earlier process, verified and decrypted again
+    /// as a fetched one is; nil (and the file removed) if there is none or it fails a check.
+    private func storedDescriptor(_ address: OnionAddress, keys: BlindedKeys, period: TimePeriod,
+                                  clientAuthKey: X25519PrivateKey?,
+                                  report: @Sendable (ConnectionPhase, String) -> Void) -> HSDescriptorContent? {
+        let now = Date()
+        guard let store, let kept = store.load(address, period: period, now: now) else { return nil }
+        do {
+            let outer = try HSDescriptor(kept.text, blindedPublicKey: keys.blindedPublicKey, now: now)
+            let content = try outer.decrypt(subcredential: keys.subcredential, clientAuthKey: clientAuthKey)
+            guard !IntroductionProofOfWork.hasExpiredParameters(content, now: now) else {
+                store.remove(address)
+                return nil
+            }
+            descriptors[address] = CachedDescriptor(content: content, period: period, expires: kept.expires)
+            report(.descriptor, "using the descriptor kept from an earlier run")
+            return content
+        } catch {
+            store.remove(address)
+            report(.descriptor, "the kept descriptor is unusable (\(error)); fetching it again")
+            return nil
+        }
+    }
+
     /// What one HSDir gave.
     enum HSDirAnswer: Sendable {
-        case descriptor(HSDescriptorContent, revision: UInt64, expires: Date)
+        case descriptor(HSDescriptorContent, revision: UInt64, expires: Date, text: [UInt8])
         case notFound
         case failed(hsdir: String, detail: String)
         case clientAuthorizationRequired
@@ -389,7 +441,7 @@ public actor OnionServiceConnector {
             let outer = try HSDescriptor(text, blindedPublicKey: keys.blindedPublicKey, now: Date())
             let content = try outer.decrypt(subcredential: keys.subcredential, clientAuthKey: clientAuthKey)
             let lifetime = Date().addingTimeInterval(TimeInterval(outer.lifetimeMinutes) * 60)
-            return .descriptor(content, revision: outer.revisionCounter, expires: min(lifetime, outer.expiration))
+            return .descriptor(content, revision: outer.revisionCounter, expires: min(lifetime, outer.expiration), text: text)
         } catch .clientAuthorizationRequired {
             return .clientAuthorizationRequired
         } catch .clientAuthorizationRejected {
@@ -461,7 +513,7 @@ public actor OnionServiceConnector {
         var ignored = 0
         // Every handshake whose INTRODUCE1 the service may have received: RENDEZVOUS2 answers one of them.
         var introduced = [HsNtorClient]()
-        let patience = rendezvousPatience()
+        let patience = rendezvousWait.bound(ceiling: stepTimeout)
         for (index, introPoint) in introductionPoints.enumerated() {
             report(.introduction, "introducing through \(index + 1) of \(descriptor.introductionPoints.count)")
             guard let target = Self.introductionTarget(introPoint) else {
@@ -519,7 +571,7 @@ public actor OnionServiceConnector {
             let ackedAt = Date()
             do {
                 let (_, joined) = try await rend.nextMessage(timeout: wait, what: "waiting for RENDEZVOUS2")
-                recordRendezvous(Date().timeIntervalSince(ackedAt))
+                rendezvousWait.record(Date().timeIntervalSince(ackedAt))
                 unansweredIntroductions[address] = nil
                 let result = try Self.complete(joined.data, with: introduced)
                 try rend.appendHop(name: onion, keys: result.hopKeys)
@@ -576,25 +628,6 @@ public actor OnionServiceConnector {
         }
         throw lastError ?? OnionServiceError.network("RENDEZVOUS2 with no introduction pending")
     }
-
-    // MARK: Rendezvous patience
-
-    /// How long to wait for RENDEZVOUS2 after a successful INTRODUCE_ACK before introducing through
-    /// another point: three times the slowest of the recent joins on this network, at least
-    /// ``minimumRendezvousPatience`` (a Minitor device ignores introductions for about 5 s after one),
-    /// at most the step timeout; ``initialRendezvousPatience`` before any join was seen.
-    func rendezvousPatience() -> TimeInterval {
-        guard let slowest = recentRendezvousTimes.max() else { return min(Self.initialRendezvousPatience, stepTimeout) }
-        return min(max(slowest * 3, Self.minimumRendezvousPatience), stepTimeout)
-    }
-
-    private func recordRendezvous(_ seconds: TimeInterval) {
-        recentRendezvousTimes.append(seconds)
-        if recentRendezvousTimes.count > 16 { recentRendezvousTimes.removeFirst() }
-    }
-
-    static let minimumRendezvousPatience: TimeInterval = 6
-    static let initialRendezvousPatience: TimeInterval = 10
 
     /// Whether the consensus lists `point`'s relay with the MiddleOnly flag.
     static func isMiddleOnly(_ point: IntroductionPoint, in directory: NetDirectory) -> Bool {

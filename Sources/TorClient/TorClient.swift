@@ -237,7 +237,10 @@ public actor TorClient {
         let made = OnionServiceConnector(network: self, stepTimeout: max(configuration.stepTimeout, 30),
                                          renewal: configuration.rendezvousRenewal,
                                          requestCongestionControl: configuration.congestionControl,
-                                         proofOfWorkBudget: configuration.proofOfWorkBudget)
+                                         proofOfWorkBudget: configuration.proofOfWorkBudget,
+                                         descriptorStore: configuration.keepDescriptorsOnDisk
+                                             ? HSDescriptorStore(directory: configuration.paths.cacheDirectory
+                                                 .appendingPathComponent("hs-descriptors")) : nil)
         connector = made
         return made
     }

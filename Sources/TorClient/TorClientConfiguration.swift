@@ -29,6 +29,10 @@ public struct TorClientConfiguration: Sendable {
     /// guards that are directory caches before fallbacks and authorities, as C tor and arti do.
     /// Off: fallbacks and authorities only (tests that make every directory source unreachable).
     public var directoryGuards = true
+    /// Keep onion-service descriptors on disk (in the cache folder, `hs-descriptors/`) so that a
+    /// new process reaches a service it reached before without asking the HSDirs (issue 15, warm
+    /// start). Each is verified and decrypted again when read; off keeps them in memory only, as C tor.
+    public var keepDescriptorsOnDisk = true
 
     public init(network: NetworkConfig, paths: TorPaths? = nil, stepTimeout: TimeInterval = 20, congestionControl: Bool = true) {
         self.network = network
