@@ -258,7 +258,13 @@ public actor OnionServiceConnector {
             }
             do {
                 return try await introduceAndRendezvous(address, descriptor: descriptor, keys: keys, directory: directory,
-                                                         rendezvousPoint: rendezvousPoint, report: report)
+                                                         rendezvousPoint: rendezvousPoint, staleOnFirstRefusal: !refetch,
+                                                         report: report)
+            } catch is StaleDescriptorSuspected {
+                // An introduction point no longer knows the service: it has restarted or moved its
+                // introduction points, and the HSDirs may well have its new descriptor already.
+                forgetDescriptor(address)
+                report(.descriptor, "an introduction point no longer knows the service (restarted?); fetching a fresh descriptor")
             } catch {
                 // Every introduction point failed, or every one that accepted us was ignored by the
                 // service (a restarted device no longer knows the old keys): the cached descriptor is
@@ -465,8 +471,15 @@ public actor OnionServiceConnector {
 
     // MARK: Introduction and rendezvous
 
+    /// Introduces the client through the descriptor's introduction points, one after another, and
+    /// completes the rendezvous. With `staleOnFirstRefusal`, the first "service not recognized"
+    /// ends the attempt with ``StaleDescriptorSuspected`` (the caller fetches a fresh descriptor)
+    /// rather than trying the other points: after a service restarts, its old points answer "not
+    /// recognized", and some were seen to ACK with success and never be answered (their circuits
+    /// outlived the old service at the relays), which costs a wait per point.
     private func introduceAndRendezvous(_ address: OnionAddress, descriptor: HSDescriptorContent, keys: BlindedKeys,
                                         directory: NetDirectory, rendezvousPoint pending: PendingRendezvous,
+                                        staleOnFirstRefusal: Bool,
                                         report: @Sendable (ConnectionPhase, String) -> Void) async throws -> Circuit {
         let onion = address.description
         guard !descriptor.introductionPoints.isEmpty else {
@@ -551,19 +564,28 @@ public actor OnionServiceConnector {
                 let (_, ackMessage) = try await intro.nextMessage(timeout: stepTimeout, what: "waiting for INTRODUCE_ACK")
                 let ack = try IntroduceAck(body: ackMessage.data)
                 guard ack.status == .success else {
-                    if ack.status == .serviceNotRecognized { notRecognized += 1 }
+                    if ack.status == .serviceNotRecognized {
+                        notRecognized += 1
+                        if staleOnFirstRefusal {
+                            rend.destroy()
+                            throw StaleDescriptorSuspected()
+                        }
+                    }
                     failures.append("introduction point refused: \(ack.status)")
                     continue
                 }
+            } catch let stale as StaleDescriptorSuspected {
+                throw stale
             } catch {
                 failures.append("\(error)")
                 continue
             }
             introduced.append(handshake)
             // A service may drop an introduction it was given: wait a bounded time, then introduce
-            // through the next point with a fresh rendezvous point. The last point gets the full step time.
+            // through the next point with a fresh rendezvous point. The last point gets the full step
+            // time, unless an earlier point said the service is not there (a stale descriptor).
             let isLast = index == introductionPoints.count - 1
-            let wait = isLast ? stepTimeout : patience
+            let wait = isLast && notRecognized == 0 ? stepTimeout : patience
             if !isLast && spare == nil {
                 spare = PendingRendezvous(network: network, directory: directory, stepTimeout: stepTimeout)
             }
@@ -658,3 +680,6 @@ public actor OnionServiceConnector {
 private struct ServiceDidNotJoin: Error {
     var error: OnionServiceError
 }
+
+/// An introduction point answered "service not recognized": the descriptor in use is likely stale.
+private struct StaleDescriptorSuspected: Error {}

@@ -18,7 +18,13 @@ public actor LiveDashboardBackend: DashboardBackend {
     static let pinsInterval: TimeInterval = 60
     static let httpInterval: TimeInterval = 60
     static let historyInterval: TimeInterval = 60
+    /// After a failed read the device is tried again in about this long (± ``retryJitter``), for as
+    /// long as the dashboard runs: a device that is offline, or whose descriptor is published late
+    /// (after a time-period rotation Minitor publishes minutes late), is never left alone for
+    /// long, unlike C tor's 15 minutes without asking an HSDir again. Jittered so that devices
+    /// that failed together (a relay fault) are not retried in one burst.
     static let retryInterval: TimeInterval = 20
+    static let retryJitter: ClosedRange<Double> = 0.75...1.25
     static let logLimit = 300
 
     private let store: AddressBookStore
@@ -381,7 +387,7 @@ public actor LiveDashboardBackend: DashboardBackend {
             guard readGeneration[name] == generation, !Task.isCancelled else { return }  // replaced by r
             readTallies[name, default: ReadTally()].unanswered[Self.reason(error), default: 0] += 1
             failed(name, error)
-            nextRead[name] = Date().addingTimeInterval(Self.retryInterval)
+            nextRead[name] = Date().addingTimeInterval(Self.retryInterval * Double.random(in: Self.retryJitter))
         }
     }
 
@@ -412,7 +418,7 @@ public actor LiveDashboardBackend: DashboardBackend {
         case "client-auth-required": advice = "Import the device's key: onionctl import FILE (press : to run it)."
         case "client-auth-rejected": advice = "The key was refused: ask the device owner to authorize your key (onionctl key new)."
         case _ where (error as? DeviceError)?.deviceNeverAnswered == true || (error as? OnionServiceError)?.deviceNeverAnswered == true:
-            advice = "It never answered: it seems offline (not running, or its Tor is down). onionctl retries every \(Int(retryInterval)) s; press r to retry now."
+            advice = "It never answered: it seems offline (not running, or its Tor is down). onionctl retries about every \(Int(retryInterval)) s; press r to retry now."
         case "invalid-value": advice = "The device's limits are shown on its detail screen."
         default: advice = "Press r to retry; see the log view (l) for details."
         }
