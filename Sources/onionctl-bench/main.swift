@@ -8,6 +8,7 @@
 //   onionctl-bench upload      ... [--bytes 1048576]     POST /test/echo (the body comes back)
 //   onionctl-bench scale       ... --onion A,B,C         N services at once, after bootstrap
 //   onionctl-bench flood|attack ...                       a device under attack (Attack.swift)
+//   onionctl-bench restart     ...                       the next request after a device reboot (Restart.swift)
 //   onionctl-bench bootstrap   --network F --cache DIR   cold bootstrap + first circuit (Bootstrap.swift)
 //
 // `cold` and `bootstrap` empty the cache and state folders first; every other mode uses them as they are.
@@ -310,8 +311,11 @@ func run(_ options: Options) async throws {
     case "attack":
         try await attack(client, first, options)
 
+    case "restart":
+        try await restart(client, first, options)
+
     default:
-        throw BenchError("unknown mode \(options.mode) (cold, warm, roundtrip, download, upload, scale, bootstrap, flood, attack)")
+        throw BenchError("unknown mode \(options.mode) (cold, warm, roundtrip, download, upload, scale, bootstrap, flood, attack, restart)")
     }
     await client.shutdown()
 }
@@ -320,7 +324,9 @@ do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     // A hard ceiling on the whole process, whatever hangs.
     // flood runs --seconds beyond its first request; attack bootstraps before its bounded request.
+    // restart waits for the driver's reboot of the device between its two requests.
     let bound = options.timeout + (options.mode == "flood" ? options.seconds : 0) + (options.mode == "attack" ? 90 : 0)
+        + (options.mode == "restart" ? options.timeout + restartDriverBound : 0)
     let ceiling = bound + 60
     DispatchQueue.global().asyncAfter(deadline: .now() + ceiling) {
         complain("gave up after \(Int(ceiling)) s")
