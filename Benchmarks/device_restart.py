@@ -19,11 +19,9 @@ Results go to --results and a table between <!-- device-restart:begin --> and
 <!-- device-restart:end --> in docs/performance.md.
 """
 
-import json
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -46,29 +44,16 @@ def o_run(R, net_dir, onion, cache, limit):
     """One onionctl run; returns its record."""
     cmd = [str(R.BENCH_BIN), "restart", "--network", str(net_dir / "network"), "--onion", onion,
            "--path", PATH, "--cache", str(cache), "--timeout", str(int(limit))]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    killer = threading.Timer(2 * limit + 400, lambda: proc.poll() is None and proc.kill())
-    killer.start()
-    result, uploads = None, ""
-    try:
-        for line in proc.stdout:
-            line = line.strip()
-            if line == "first-response":
-                uploads = reboot(R, net_dir, limit)
-                proc.stdin.write("go\n")
-                proc.stdin.flush()
-            elif line.startswith("{"):
-                result = json.loads(line)
-        err = proc.stderr.read()
-        proc.wait(timeout=30)
-    finally:
-        killer.cancel()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    if proc.returncode != 0 or result is None:
-        raise R.Fail(f"onionctl-bench restart failed ({proc.returncode}): {err.strip()[-600:]}")
+    uploads = ""
+
+    def go(line, proc):
+        nonlocal uploads
+        if line == "first-response":
+            uploads = reboot(R, net_dir, limit)
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+
+    result = R.bench_process(cmd, 2 * limit + 400, go)
     return {"seconds": result["seconds"], "reached": True, "steps": result["steps"], "uploads": uploads,
             **R.o_usage(result)}
 
@@ -126,9 +111,7 @@ def run_series(R, opts):
         if ctor:
             ctor.stop()
         R.bench_network_down(net_dir, opts)
-    info["load_end"] = R.loadavg()
-    info["total_min"] = (time.monotonic() - started) / 60
-    info["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    R.close_series(info, started)
     return runs, info
 
 

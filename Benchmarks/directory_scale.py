@@ -23,9 +23,7 @@ docs/performance.md.
 import json
 import re
 import statistics
-import subprocess
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -40,28 +38,15 @@ def o_run(R, net_dir, cache, limit):
     cmd = [str(R.BENCH_BIN), "bootstrap", "--network", str(net_dir / "network"), "--cache", str(cache),
            "--timeout", str(int(limit))]
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    killer = threading.Timer(limit + 90, lambda: proc.poll() is None and proc.kill())
-    killer.start()
-    directory, result = None, None
-    try:
-        for line in proc.stdout:
-            line = line.strip()
-            if line == "bootstrapped" and directory is None:
-                directory = time.monotonic() - t0
-            elif line.startswith("{"):
-                result = json.loads(line)
-        ready = time.monotonic() - t0
-        err = proc.stderr.read()
-        proc.wait(timeout=30)
-    finally:
-        killer.cancel()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    if proc.returncode != 0 or result is None:
-        raise R.Fail(f"onionctl-bench bootstrap failed ({proc.returncode}): {err.strip()[-600:]}")
+    directory = None
+
+    def mark(line, _):
+        nonlocal directory
+        if line == "bootstrapped" and directory is None:
+            directory = time.monotonic() - t0
+
+    result = R.bench_process(cmd, limit + 90, mark)
+    ready = time.monotonic() - t0
     return {"directory_s": directory, "ready_s": ready, "bytes": int(result["bytes_downloaded"]),
             "relays": int(result["relays"]), "microdescriptors": int(result["microdescriptors"]),
             "warnings": result.get("warnings", ""), **R.o_usage(result)}
@@ -172,9 +157,7 @@ def run_series(R, opts):
         if ctor:
             ctor.stop()
         R.bench_network_down(net_dir, opts)
-    info["load_end"] = R.loadavg()
-    info["total_min"] = (time.monotonic() - started) / 60
-    info["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    R.close_series(info, started)
     return runs, info
 
 

@@ -211,9 +211,7 @@ def run_series(R, opts):
         if ctor:
             ctor.stop()
         R.bench_network_down(net_dir, opts)
-    info["load_end"] = R.loadavg()
-    info["total_min"] = (time.monotonic() - started) / 60
-    info["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    R.close_series(info, started)
     info["workers"] = opts.attack_workers
     info["limit_s"] = opts.attack_limit
     return runs, info

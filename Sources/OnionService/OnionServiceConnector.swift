@@ -116,9 +116,12 @@ public actor OnionServiceConnector {
         return circuit
     }
 
-    /// Drops the cached descriptor and circuit for `address` (e.g. after the user changed its key).
+    /// Drops the descriptor held in memory and the circuit for `address` (e.g. after the user
+    /// changed its key). A descriptor kept on disk stays: it is decrypted again, with the key then
+    /// set, whenever it is read (a client sets its keys at every start, so removing it here would
+    /// throw away every kept descriptor of a client-auth service).
     public func reset(_ address: OnionAddress) {
-        forgetDescriptor(address)
+        descriptors[address] = nil
         rendezvous[address]?.destroy()
         rendezvous[address] = nil
     }

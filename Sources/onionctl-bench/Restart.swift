@@ -12,11 +12,11 @@ import OnionService
 import Synchronization
 import TorClient
 
-/// Progress lines of the timed request ("1.2s phase: detail").
-private final class StepLog: Sendable {
+/// Progress lines of a timed request ("120 ms phase: detail"), kept in the result JSON.
+final class StepLog: Sendable {
     private let lines = Mutex<[String]>([])
     func append(_ event: ConnectionProgress) {
-        let line = "\((event.elapsed * 10).rounded() / 10)s \(event.phase): \(event.detail)"
+        let line = "\(Int((event.elapsed * 1000).rounded())) ms \(event.phase): \(event.detail)"
         lines.withLock { $0.append(line) }
     }
     var all: [String] { lines.withLock { $0 } }

@@ -220,11 +220,13 @@ func run(_ options: Options) async throws {
 
     switch options.mode {
     case "cold", "warm":
+        let steps = StepLog()
+        _ = await client.addProgressHandler { steps.append($0) }
         let started = Date()
         let response = try await request(client, first, path: options.path, timeout: timeout)
         let seconds = Date().timeIntervalSince(started)
         say("first-response")
-        emit(["mode": .text(options.mode), "seconds": .number(seconds),
+        emit(["mode": .text(options.mode), "seconds": .number(seconds), "steps": .text(steps.all.joined(separator: " | ")),
               "seconds_since_main": .number(Date().timeIntervalSince(mainStarted)), "body_bytes": .number(Double(response.body.count))])
 
     case "roundtrip":
