@@ -2,6 +2,7 @@ import Foundation
 import OnionService
 import TestSupport
 import TorClient
+import TorCrypto
 import XCTest
 
 /// Issue 15, warm start: a descriptor fetched by one process is kept on disk, and the next process
@@ -22,6 +23,22 @@ final class KeptDescriptorEndToEndTests: XCTestCase {
         }
     }
 
+    /// One process's request: a new client on `paths` with the device's key set (as the CLI does at
+    /// every start) reads the thermostat once; returns its progress reports.
+    private func processReads(_ name: String, _ device: TestNetwork.Device, key: X25519PrivateKey,
+                              network: TestNetwork, paths: TorPaths,
+                              before: ((TorClient) async throws -> Void)? = nil) async throws -> ProgressLog {
+        let client = try makeClient(name, network: network, paths: paths)
+        await client.setClientAuthKey(key, for: try OnionAddress(device.onion))
+        try await before?(client)
+        let log = ProgressLog()
+        await client.addProgressHandler { log.append($0) }
+        let answer = try await fetchHTTP(client, device, "/api/v1/thermostat")
+        XCTAssertEqual(answer.status, 200, name)
+        await client.shutdown()
+        return log
+    }
+
     func testTheNextProcessUsesTheKeptDescriptorAndRefusesAnAlteredOne() async throws {
         let network = try TestNetwork.shared()
         let device = try network.device("thermostat")
@@ -29,27 +46,17 @@ final class KeptDescriptorEndToEndTests: XCTestCase {
         let address = try OnionAddress(device.onion)
         let paths = temporaryPaths("kept-descriptor")
 
-        let first = try makeClient("kept-first", network: network, paths: paths)
-        await first.setClientAuthKey(key, for: address)
-        try await waitClearOfRotation(first, need: 90)
-        let firstLog = ProgressLog()
-        await first.addProgressHandler { firstLog.append($0) }
-        _ = try await fetchHTTP(first, device, "/api/v1/thermostat")
+        let firstLog = try await processReads("kept-first", device, key: key, network: network, paths: paths) { client in
+            try await self.waitClearOfRotation(client, need: 90)
+        }
         XCTAssertTrue(firstLog.all.contains { $0.detail == "fetching the descriptor" }, "\(firstLog.lines)")
-        await first.shutdown()
         let file = paths.cacheDirectory.appendingPathComponent("hs-descriptors/\(address.description).json")
         XCTAssertTrue(FileManager.default.fileExists(atPath: file.path), "the descriptor was kept")
 
         // The next process, on the same folders.
-        let second = try makeClient("kept-second", network: network, paths: paths)
-        await second.setClientAuthKey(key, for: address)
-        let secondLog = ProgressLog()
-        await second.addProgressHandler { secondLog.append($0) }
-        let answer = try await fetchHTTP(second, device, "/api/v1/thermostat")
-        XCTAssertEqual(answer.status, 200)
+        let secondLog = try await processReads("kept-second", device, key: key, network: network, paths: paths)
         XCTAssertTrue(secondLog.all.contains { $0.detail == "using the descriptor kept from an earlier run" }, "\(secondLog.lines)")
         XCTAssertFalse(secondLog.all.contains { $0.detail == "fetching the descriptor" }, "no HSDir was asked: \(secondLog.lines)")
-        await second.shutdown()
 
         // Altered on disk (its revision counter raised, so its signature no longer holds).
         let data = try Data(contentsOf: file)
@@ -65,15 +72,9 @@ final class KeptDescriptorEndToEndTests: XCTestCase {
         entry["descriptor"] = lines.joined(separator: "\n")
         try JSONSerialization.data(withJSONObject: entry).write(to: file)
 
-        let third = try makeClient("kept-third", network: network, paths: paths)
-        await third.setClientAuthKey(key, for: address)
-        let thirdLog = ProgressLog()
-        await third.addProgressHandler { thirdLog.append($0) }
-        let again = try await fetchHTTP(third, device, "/api/v1/thermostat")
-        XCTAssertEqual(again.status, 200)
+        let thirdLog = try await processReads("kept-third", device, key: key, network: network, paths: paths)
         XCTAssertTrue(thirdLog.all.contains { $0.phase == .descriptor && $0.detail.hasPrefix("the kept descriptor is unusable") },
                       "\(thirdLog.lines)")
         XCTAssertTrue(thirdLog.all.contains { $0.detail == "fetching the descriptor" }, "\(thirdLog.lines)")
-        await third.shutdown()
     }
 }
