@@ -21,6 +21,8 @@ final class MinitorLikeDeviceEndToEndTests: XCTestCase {
     static let answerBound: TimeInterval = 30
     /// Each request is abandoned after this long, so the test ends even on a client that never gives up.
     static let requestBound: TimeInterval = 75
+    /// How often the two-client scenario is run at most when the harness's drop came too late.
+    static let trials = 4
 
     /// What one client saw: how long its request took, its introduction attempts, its progress.
     struct Outcome: Sendable {
@@ -106,24 +108,40 @@ final class MinitorLikeDeviceEndToEndTests: XCTestCase {
         // The first client's next request needs a new introduction; both now introduce at about
         // the same time, once the warm-up's window has passed: the device serves one and ignores
         // the other, whose introduction point has ACKed it with success all the same.
-        await first.dropCircuit(to: address)
-        try await waitOutWindow(device, window: window)
-        let phaseStart = Date().timeIntervalSince1970
-        async let outcomeA = Self.request("client A", first, firstLog, device)
-        async let outcomeB = Self.request("client B", second, secondLog, device)
-        let outcomes = await [outcomeA, outcomeB]
+        //
+        // On a loaded machine the gate's close can come too late: C tor builds the circuit first
+        // ("leaked"), the service joins the rendezvous, and the close then cuts a live session,
+        // which no Minitor does (it serves an introduction or ignores it). Seen in CI on
+        // 2026-12-04 in two runs of three. Such a trial tests the harness, not the client: it is
+        // run again, a bounded number of times.
+        var outcomes = [Outcome]()
+        var gate = [[String: Any]]()
+        var report = ""
+        for trial in 1...Self.trials {
+            await first.dropCircuit(to: address)
+            await second.dropCircuit(to: address)
+            try await waitOutWindow(device, window: window)
+            let phaseStart = Date().timeIntervalSince1970
+            async let outcomeA = Self.request("client A", first, firstLog, device)
+            async let outcomeB = Self.request("client B", second, secondLog, device)
+            outcomes = await [outcomeA, outcomeB]
 
-        let gate = gateEvents(device).filter { ($0["t"] as? Double ?? 0) >= phaseStart }
-        // What the device did with each rendezvous circuit its service launched (one per
-        // INTRODUCE2, plus C tor's relaunches of closed ones): allowed/dropped, then built/closed/failed.
-        let verdicts = gate.compactMap { event -> String? in
-            guard let kind = event["event"] as? String, let t = event["t"] as? Double,
-                  let circuit = event["circ"] as? String, kind != "first-circuit" else { return nil }
-            let state = (event["hs_state"] as? String).map { " \($0)" } ?? ""
-            return String(format: "+%.1fs circ %@ %@%@", t - phaseStart, circuit, kind, state)
+            gate = gateEvents(device).filter { ($0["t"] as? Double ?? 0) >= phaseStart }
+            // What the device did with each rendezvous circuit its service launched (one per
+            // INTRODUCE2, plus C tor's relaunches of closed ones): allowed/dropped, then built/closed/failed.
+            let verdicts = gate.compactMap { event -> String? in
+                guard let kind = event["event"] as? String, let t = event["t"] as? Double,
+                      let circuit = event["circ"] as? String, kind != "first-circuit" else { return nil }
+                let state = (event["hs_state"] as? String).map { " \($0)" } ?? ""
+                return String(format: "+%.1fs circ %@ %@%@", t - phaseStart, circuit, kind, state)
+            }
+            report = outcomes.map(\.summary).joined(separator: "\n") + "\ndevice (intro-gate): " + verdicts.joined(separator: ", ")
+            print("minitor-like (trial \(trial) of \(Self.trials)):\n\(report)")
+            guard gate.contains(where: { $0["leaked"] as? Bool == true }) else { break }
+            print("minitor-like: a close of the gate's came too late (a dropped circuit was built first)")
         }
-        let report = outcomes.map(\.summary).joined(separator: "\n") + "\ndevice (intro-gate): " + verdicts.joined(separator: ", ")
-        print("minitor-like:\n\(report)")
+        XCTAssertFalse(gate.contains { $0["leaked"] as? Bool == true },
+                       "the harness could not drop an introduction in time in \(Self.trials) trials:\n\(report)")
 
         for outcome in outcomes {
             XCTAssertEqual(outcome.status, 200, "\(outcome.name) got no answer:\n\(report)")
@@ -133,17 +151,11 @@ final class MinitorLikeDeviceEndToEndTests: XCTestCase {
                               + "introduction (re-introduce through another introduction point after a bounded wait):\n\(report)")
         }
         // The test proves something only if the device really ignored an introduction that the
-        // introduction point had ACKed, and the gate closed it before it reached the rendezvous point.
+        // introduction point had ACKed, and some client waited it out and went on.
         XCTAssertTrue(gate.contains { $0["event"] as? String == "dropped" },
                       "the device ignored no introduction (did both clients introduce within \(window) s?):\n\(report)")
-        // The gate's close can come too late on a loaded machine (C tor built the circuit first:
-        // "leaked", the service joined after all). That is a miss of the harness, not of the client;
-        // what matters is that some client really waited out an ignored introduction and went on.
         XCTAssertTrue(outcomes.contains { $0.progress.contains { $0.contains("no answer after") } },
-                      "no client waited out an ignored introduction (every drop came too late?):\n\(report)")
-        if gate.contains(where: { $0["leaked"] as? Bool == true }) {
-            print("minitor-like: some of the gate's closes came too late (the circuit was built first)")
-        }
+                      "no client waited out an ignored introduction:\n\(report)")
         await shutdown(first, second)
     }
 
