@@ -387,13 +387,14 @@ public actor OnionServiceConnector {
         let now = Date()
         guard let store, let kept = store.load(address, period: period, now: now) else { return nil }
         do {
-            let outer = try HSDescriptor(kept.text, blindedPublicKey: keys.blindedPublicKey, now: now)
-            let content = try outer.decrypt(subcredential: keys.subcredential, clientAuthKey: clientAuthKey)
-            guard !IntroductionProofOfWork.hasExpiredParameters(content, now: now) else {
+            let (_, content) = try Self.open(kept.text, keys: keys, clientAuthKey: clientAuthKey, now: now)
+            let cached = CachedDescriptor(content: content, period: period, expires: kept.expires)
+            // The same test as for one held in memory (here: a proof-of-work seed that has expired).
+            guard cached.isUsable(in: period, now: now) else {
                 store.remove(address)
                 return nil
             }
-            descriptors[address] = CachedDescriptor(content: content, period: period, expires: kept.expires)
+            descriptors[address] = cached
             report(.descriptor, "using the descriptor kept from an earlier run")
             return content
         } catch {
@@ -447,8 +448,7 @@ public actor OnionServiceConnector {
             return .failed(hsdir: hsdir.nickname, detail: "\(error)")
         }
         do {
-            let outer = try HSDescriptor(text, blindedPublicKey: keys.blindedPublicKey, now: Date())
-            let content = try outer.decrypt(subcredential: keys.subcredential, clientAuthKey: clientAuthKey)
+            let (outer, content) = try open(text, keys: keys, clientAuthKey: clientAuthKey, now: Date())
             let lifetime = Date().addingTimeInterval(TimeInterval(outer.lifetimeMinutes) * 60)
             return .descriptor(content, revision: outer.revisionCounter, expires: min(lifetime, outer.expiration), text: text)
         } catch .clientAuthorizationRequired {
@@ -458,6 +458,14 @@ public actor OnionServiceConnector {
         } catch {
             return .failed(hsdir: hsdir.nickname, detail: "\(error)")
         }
+    }
+
+    /// Verifies a descriptor's text against the period's blinded key and decrypts both layers:
+    /// the same for one just fetched and one read back from the store.
+    static func open(_ text: [UInt8], keys: BlindedKeys, clientAuthKey: X25519PrivateKey?,
+                     now: Date) throws(HSDescriptorError) -> (HSDescriptor, HSDescriptorContent) {
+        let outer = try HSDescriptor(text, blindedPublicKey: keys.blindedPublicKey, now: now)
+        return (outer, try outer.decrypt(subcredential: keys.subcredential, clientAuthKey: clientAuthKey))
     }
 
     static func splitHTTP(_ raw: [UInt8]) throws -> (Int, [UInt8]) {
