@@ -105,23 +105,45 @@ public struct HSDirRing: Sendable {
     public static func sharedRandomValueForFetching(validAfter: Date, votingInterval: TimeInterval,
                                                     current: [UInt8]?, previous: [UInt8]?,
                                                     period: TimePeriod) -> [UInt8] {
-        let usePrevious: Bool
-        if votingInterval >= 1, validAfter.timeIntervalSince1970 >= 0 {
-            let interval = UInt64(votingInterval)
-            let validAfterSeconds = UInt64(validAfter.timeIntervalSince1970)
-            let round = (validAfterSeconds / interval) % TimePeriod.roundsPerRun
-            let srvStart = validAfterSeconds - round * interval
-            // Start of the first time period after srv_start (C hs_get_start_time_of_next_time_period).
-            let offsetMinutes = period.rotationOffsetSeconds / 60
-            let minutes = srvStart / 60
-            let numberAtSrvStart = minutes >= offsetMinutes ? (minutes - offsetMinutes) / period.lengthMinutes : 0
-            let tpStart = (numberAtSrvStart + 1) * period.lengthMinutes * 60 + period.rotationOffsetSeconds
-            usePrevious = validAfterSeconds >= srvStart && validAfterSeconds < tpStart
-        } else {
-            usePrevious = false
-        }
+        let usePrevious = isBetweenSharedRandomAndTimePeriod(validAfter: validAfter, votingInterval: votingInterval,
+                                                             period: period)
         let chosen = usePrevious ? previous : current
         if let chosen, chosen.count == 32 { return chosen }
         return disasterSharedRandomValue(period: period)
+    }
+
+    /// The previous time period and the shared random value it was fetched under, for a client
+    /// that finds no descriptor for `period`: only from the start of `period` until the next
+    /// shared random value (the "-" segment of rend-spec-v3 §2.2.4.1, 12:00–00:00 UTC live).
+    /// In that segment a service still publishes its first descriptor for the previous period,
+    /// with live introduction points, for clients whose consensus is still in that period
+    /// (§2.2.2.1 "Overlapping descriptors", §2.2.4.2.1): such a client uses the previous period
+    /// and the SRV that is now the consensus's *previous* one. Nil outside that segment (a
+    /// spec service has dropped the previous period's descriptor by then) and for period 0.
+    public static func previousPeriodForFetching(validAfter: Date, votingInterval: TimeInterval, previous: [UInt8]?,
+                                                 period: TimePeriod) -> (period: TimePeriod, sharedRandomValue: [UInt8])? {
+        guard period.number > 0, validAfter >= period.start,
+              !isBetweenSharedRandomAndTimePeriod(validAfter: validAfter, votingInterval: votingInterval, period: period)
+        else { return nil }
+        let earlier = period.previous
+        if let previous, previous.count == 32 { return (earlier, previous) }
+        return (earlier, disasterSharedRandomValue(period: earlier))
+    }
+
+    /// True from the start of a shared-random run until the next time period starts (C
+    /// `hs_in_period_between_tp_and_srv` false: the "=" segment, 00:00–12:00 UTC live).
+    static func isBetweenSharedRandomAndTimePeriod(validAfter: Date, votingInterval: TimeInterval,
+                                                   period: TimePeriod) -> Bool {
+        guard votingInterval >= 1, validAfter.timeIntervalSince1970 >= 0 else { return false }
+        let interval = UInt64(votingInterval)
+        let validAfterSeconds = UInt64(validAfter.timeIntervalSince1970)
+        let round = (validAfterSeconds / interval) % TimePeriod.roundsPerRun
+        let srvStart = validAfterSeconds - round * interval
+        // Start of the first time period after srv_start (C hs_get_start_time_of_next_time_period).
+        let offsetMinutes = period.rotationOffsetSeconds / 60
+        let minutes = srvStart / 60
+        let numberAtSrvStart = minutes >= offsetMinutes ? (minutes - offsetMinutes) / period.lengthMinutes : 0
+        let tpStart = (numberAtSrvStart + 1) * period.lengthMinutes * 60 + period.rotationOffsetSeconds
+        return validAfterSeconds >= srvStart && validAfterSeconds < tpStart
     }
 }

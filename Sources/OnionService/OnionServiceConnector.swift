@@ -318,16 +318,78 @@ public actor OnionServiceConnector {
             return (kept, keys)
         }
         report(.descriptor, "fetching the descriptor")
+        let srv = HSDirRing.sharedRandomValueForFetching(
+            validAfter: consensus.validAfter, votingInterval: consensus.votingInterval,
+            current: consensus.sharedRandCurrent?.value, previous: consensus.sharedRandPrevious?.value, period: period)
+        let fetched = try await askResponsibleHSDirs(address, keys: keys, sharedRandomValue: srv, directory: directory,
+                                                clientAuthKey: clientAuthKey, askEveryDirectory: forceFetch)
+        switch fetched {
+        case let .found(best):
+            descriptors[address] = CachedDescriptor(content: best.content, period: period, expires: best.expires)
+            store?.save(best.text, for: address, period: period, revision: best.revision, expires: best.expires)
+            return (best.content, keys)
+        case let .failed(failures):
+            throw OnionServiceError.network("no directory gave a usable descriptor: \(failures.joined(separator: "; "))")
+        case let .notFound(asked):
+            // Not published for this period yet. Early in a period (until the next SRV) a service
+            // still serves the previous period's descriptor for clients with an older consensus;
+            // a device that publishes late after a rotation (Minitor) is reachable through it.
+            guard let earlier = HSDirRing.previousPeriodForFetching(
+                validAfter: consensus.validAfter, votingInterval: consensus.votingInterval,
+                previous: consensus.sharedRandPrevious?.value, period: period),
+                  let earlierKeys = try? BlindedKeys(address: address, period: earlier.period) else {
+                throw OnionServiceError.descriptorNotFound(onion: address.description, triedDirectories: asked)
+            }
+            report(.descriptor, "no descriptor for \(period) yet (the device may publish late after the rotation); "
+                   + "trying the previous period's")
+            let previous = try await askResponsibleHSDirs(address, keys: earlierKeys, sharedRandomValue: earlier.sharedRandomValue,
+                                                     directory: directory, clientAuthKey: clientAuthKey,
+                                                     askEveryDirectory: forceFetch)
+            guard case let .found(best) = previous else {
+                throw OnionServiceError.descriptorNotFound(onion: address.description, triedDirectories: asked)
+            }
+            // Used for this connection only (not cached, not kept on disk): the next circuit
+            // asks for the current period's descriptor first again.
+            report(.descriptor, "using the descriptor of the previous \(earlier.period)")
+            return (best.content, earlierKeys)
+        }
+    }
+
+    /// A descriptor as one HSDir served it, decrypted.
+    struct FetchedDescriptor {
+        var content: HSDescriptorContent
+        var revision: UInt64
+        var expires: Date
+        var text: [UInt8]
+    }
+
+    /// What asking the responsible HSDirs for one period's descriptor gave.
+    enum FetchOutcome {
+        /// The highest revision any of them served.
+        case found(FetchedDescriptor)
+        /// Most directories reached answered 404 (`asked`: how many are responsible).
+        case notFound(asked: Int)
+        /// No directory gave a usable answer; why, per directory.
+        case failed([String])
+    }
+
+    /// Asks the HSDirs responsible for `keys` (their period, under `sharedRandomValue`) for the
+    /// descriptor. A first fetch takes the first good answer (as C tor does); with
+    /// `askEveryDirectory` (a refetch after failed introductions) every directory is asked, since
+    /// one that missed the service's latest upload (e.g. it was down) still serves the stale
+    /// descriptor, and the highest revision wins.
+    private func askResponsibleHSDirs(_ address: OnionAddress, keys: BlindedKeys, sharedRandomValue: [UInt8],
+                                 directory: NetDirectory, clientAuthKey: X25519PrivateKey?,
+                                 askEveryDirectory: Bool) async throws -> FetchOutcome {
+        let consensus = directory.consensus
+        guard let period = keys.period else { throw OnionServiceError.network("descriptor keys without a time period") }
         let candidates = directory.relays.enumerated().compactMap { index, relay -> HSDirCandidate? in
             guard relay.flags.contains(.hsDir), PathRules.may(relay, serveAs: .onionServiceEndpoint),
                   relay.status.protocols.supports("HSDir", 2),
                   let ed = relay.ed25519Identity else { return nil }
             return HSDirCandidate(ed25519Identity: ed, index: index)
         }
-        let srv = HSDirRing.sharedRandomValueForFetching(
-            validAfter: consensus.validAfter, votingInterval: consensus.votingInterval,
-            current: consensus.sharedRandCurrent?.value, previous: consensus.sharedRandPrevious?.value, period: period)
-        let ring = HSDirRing(candidates: candidates, sharedRandomValue: srv, period: period)
+        let ring = HSDirRing(candidates: candidates, sharedRandomValue: sharedRandomValue, period: period)
         let responsible = ring.responsibleHSDirs(blindedPublicKey: keys.blindedPublicKey,
                                                  replicas: Int(consensus.params.hsdirNReplicas),
                                                  spread: Int(consensus.params.hsdirSpreadFetch)).shuffled()
@@ -335,28 +397,25 @@ public actor OnionServiceConnector {
         let stagger = Self.hsdirStagger(learnedCircuitBuildTimeout: await network.learnedCircuitBuildTimeout())
         let hsdirs = responsible.map { directory.relays[$0.index] }
         let (network, stepTimeout, onion) = (network, stepTimeout, address.description)
-        // A first fetch takes the first good answer (as C tor does); a refetch after failed
-        // introductions asks every directory, since one that missed the service's latest upload
-        // (e.g. it was down) still serves the stale descriptor.
         let answers = await StaggeredAttempts.run(hsdirs, stagger: .seconds(stagger), maxInFlight: Self.hsdirAttemptsInFlight,
                                                   attempt: { hsdir in
             await Self.fetchDescriptor(from: hsdir, network: network, keys: keys, clientAuthKey: clientAuthKey,
                                        stepTimeout: stepTimeout, onion: onion)
         }, isFinal: { answer in
             switch answer {
-            case .descriptor: return !forceFetch
+            case .descriptor: return !askEveryDirectory
             case .clientAuthorizationRequired, .clientAuthorizationRejected: return true
             case .notFound, .failed: return false
             }
         })
         var notFound = 0
         var failures = [String]()
-        var best: (content: HSDescriptorContent, revision: UInt64, expires: Date, text: [UInt8])?
+        var best: FetchedDescriptor?
         for answer in answers {
             switch answer {
             case let .descriptor(content, revision, expires, text):
                 if let best, best.revision >= revision { continue }
-                best = (content, revision, expires, text)
+                best = FetchedDescriptor(content: content, revision: revision, expires: expires, text: text)
             case .clientAuthorizationRequired:
                 throw OnionServiceError.clientAuthorizationRequired(onion: onion)
             case .clientAuthorizationRejected:
@@ -367,16 +426,10 @@ public actor OnionServiceConnector {
                 failures.append("\(hsdir): \(detail)")
             }
         }
-        if let best {
-            descriptors[address] = CachedDescriptor(content: best.content, period: period, expires: best.expires)
-            store?.save(best.text, for: address, period: period, revision: best.revision, expires: best.expires)
-            return (best.content, keys)
-        }
+        if let best { return .found(best) }
         // Most directories we reached answered 404: the service is not published (offline?).
-        if notFound > 0 && notFound >= failures.count {
-            throw OnionServiceError.descriptorNotFound(onion: onion, triedDirectories: responsible.count)
-        }
-        throw OnionServiceError.network("no directory gave a usable descriptor: \(failures.joined(separator: "; "))")
+        if notFound > 0 && notFound >= failures.count { return .notFound(asked: responsible.count) }
+        return .failed(failures)
     }
 
     /// `address`'s descriptor for `period` kept by an earlier process, verified and decrypted again

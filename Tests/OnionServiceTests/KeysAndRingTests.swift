@@ -66,6 +66,38 @@ final class KeysAndRingTests: XCTestCase {
                                                               previous: previous, period: testPeriod), current)
     }
 
+    /// The previous period is offered only from a period's start until the next SRV (12:00–00:00
+    /// UTC live), with the consensus's previous SRV (the one that period was fetched under).
+    func testPreviousPeriodForFetching() throws {
+        let current = [UInt8](repeating: 0xCC, count: 32)
+        let previous = [UInt8](repeating: 0x99, count: 32)
+        func fallback(_ time: String, previous: [UInt8]? = previous) throws -> (period: TimePeriod, sharedRandomValue: [UInt8])? {
+            let validAfter = utc(time)
+            return HSDirRing.previousPeriodForFetching(validAfter: validAfter, votingInterval: 3600, previous: previous,
+                                                       period: try TimePeriod(validAfter: validAfter))
+        }
+        let atStart = try XCTUnwrap(try fallback("2016-04-13T12:00:00Z"))
+        let periodAtStart = try TimePeriod(validAfter: utc("2016-04-13T12:00:00Z"))
+        XCTAssertEqual(atStart.period, periodAtStart.previous)
+        XCTAssertEqual(atStart.sharedRandomValue, previous)
+        XCTAssertNotEqual(atStart.sharedRandomValue, current)
+        XCTAssertEqual(try fallback("2016-04-13T23:00:00Z")?.period, periodAtStart.previous)
+        // From the new SRV (00:00) on, a spec service has dropped the previous period's descriptor.
+        XCTAssertNil(try fallback("2016-04-14T00:00:00Z"))
+        XCTAssertNil(try fallback("2016-04-14T11:00:00Z"))
+        // No previous SRV in the consensus: the previous period's disaster SRV, as its clients used.
+        XCTAssertEqual(try fallback("2016-04-13T13:00:00Z", previous: nil)?.sharedRandomValue,
+                       HSDirRing.disasterSharedRandomValue(period: periodAtStart.previous))
+        // Testing network, 10 s votes: periods start 120 s into each 240-s run.
+        let early = utc("2016-04-13T00:02:10Z"), late = utc("2016-04-13T00:04:10Z")
+        let testPeriod = try TimePeriod(validAfter: early, votingInterval: 10, testingNetwork: true)
+        XCTAssertEqual(HSDirRing.previousPeriodForFetching(validAfter: early, votingInterval: 10, previous: previous,
+                                                           period: testPeriod)?.period, testPeriod.previous)
+        XCTAssertNil(HSDirRing.previousPeriodForFetching(
+            validAfter: late, votingInterval: 10, previous: previous,
+            period: try TimePeriod(validAfter: late, votingInterval: 10, testingNetwork: true)))
+    }
+
     /// The ring walk against a direct reading of rend-spec-v3 §2.2.3 on a small random ring.
     func testResponsibleHSDirs() {
         let period = TimePeriod(number: 19397)
