@@ -65,6 +65,24 @@ public struct HSDescriptorStore: Sendable {
         }
     }
 
+    /// Removes every kept file that is no longer usable for any request: expired, damaged, or not a
+    /// descriptor file of this store (a device removed from the address book is never asked for
+    /// again, so its file would otherwise stay). Returns how many were removed.
+    @discardableResult
+    public func removeStale(now: Date) -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return 0 }
+        var removed = 0
+        for name in names where name.hasSuffix(".json") {
+            let url = directory.appendingPathComponent(name)
+            let entry = (try? Data(contentsOf: url)).flatMap { try? Self.decoder.decode(Entry.self, from: $0) }
+            if let entry, entry.format == Entry.currentFormat, "\(entry.onion).json" == name, entry.expires > now {
+                continue
+            }
+            if (try? FileManager.default.removeItem(at: url)) != nil { removed += 1 }
+        }
+        return removed
+    }
+
     /// Forgets `address`'s stored descriptor (its introduction points failed, or its key changed).
     func remove(_ address: OnionAddress) {
         try? FileManager.default.removeItem(at: file(for: address))

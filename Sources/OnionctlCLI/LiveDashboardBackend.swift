@@ -25,6 +25,12 @@ public actor LiveDashboardBackend: DashboardBackend {
     /// that failed together (a relay fault) are not retried in one burst.
     static let retryInterval: TimeInterval = 20
     static let retryJitter: ClosedRange<Double> = 0.75...1.25
+
+    /// The wait before a failed device is read again: ``retryInterval`` times a random factor in
+    /// ``retryJitter`` (15–25 s).
+    static func retryDelay<G: RandomNumberGenerator>(using generator: inout G) -> TimeInterval {
+        retryInterval * Double.random(in: retryJitter, using: &generator)
+    }
     static let logLimit = 300
 
     private let store: AddressBookStore
@@ -387,7 +393,8 @@ public actor LiveDashboardBackend: DashboardBackend {
             guard readGeneration[name] == generation, !Task.isCancelled else { return }  // replaced by r
             readTallies[name, default: ReadTally()].unanswered[Self.reason(error), default: 0] += 1
             failed(name, error)
-            nextRead[name] = Date().addingTimeInterval(Self.retryInterval * Double.random(in: Self.retryJitter))
+            var generator = SystemRandomNumberGenerator()
+            nextRead[name] = Date().addingTimeInterval(Self.retryDelay(using: &generator))
         }
     }
 

@@ -234,13 +234,18 @@ public actor TorClient {
 
     private func onionConnector() -> OnionServiceConnector {
         if let connector { return connector }
+        var store: HSDescriptorStore?
+        if configuration.keepDescriptorsOnDisk {
+            let kept = HSDescriptorStore(directory: configuration.paths.cacheDirectory.appendingPathComponent("hs-descriptors"))
+            // Expired files (e.g. of devices no longer in the address book) go once per process.
+            kept.removeStale(now: Date())
+            store = kept
+        }
         let made = OnionServiceConnector(network: self, stepTimeout: max(configuration.stepTimeout, 30),
                                          renewal: configuration.rendezvousRenewal,
                                          requestCongestionControl: configuration.congestionControl,
                                          proofOfWorkBudget: configuration.proofOfWorkBudget,
-                                         descriptorStore: configuration.keepDescriptorsOnDisk
-                                             ? HSDescriptorStore(directory: configuration.paths.cacheDirectory
-                                                 .appendingPathComponent("hs-descriptors")) : nil)
+                                         descriptorStore: store)
         connector = made
         return made
     }

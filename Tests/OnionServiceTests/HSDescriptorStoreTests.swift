@@ -65,6 +65,25 @@ final class HSDescriptorStoreTests: XCTestCase {
         XCTAssertNotNil(store.load(other, period: period, now: now))
     }
 
+    /// A device removed from the address book is never asked for again: its expired file goes when
+    /// a client starts, with damaged files; usable ones and files that are not the store's stay.
+    func testRemoveStaleClearsExpiredAndDamagedFilesOnly() throws {
+        let store = try makeStore()
+        store.save(text, for: address, period: period, revision: 7, expires: now.addingTimeInterval(3600))
+        store.save(text, for: other, period: period, revision: 7, expires: now.addingTimeInterval(60))
+        let damaged = store.directory.appendingPathComponent("damaged.json")
+        try Data("{".utf8).write(to: damaged)
+        let unrelated = store.directory.appendingPathComponent("README")
+        try Data("not a descriptor".utf8).write(to: unrelated)
+        XCTAssertEqual(store.removeStale(now: now.addingTimeInterval(120)), 2)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: store.file(for: address).path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.file(for: other).path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: damaged.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: unrelated.path))
+        XCTAssertNotNil(store.load(address, period: period, now: now.addingTimeInterval(120)))
+        XCTAssertEqual(HSDescriptorStore(directory: store.directory.appendingPathComponent("none")).removeStale(now: now), 0)
+    }
+
     func testRemoveForgetsAndAnUnwritableFolderIsNotAnError() throws {
         let store = try makeStore()
         store.save(text, for: address, period: period, revision: 7, expires: now.addingTimeInterval(3600))
