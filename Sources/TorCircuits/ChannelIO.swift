@@ -107,10 +107,13 @@ final class ChannelIO: @unchecked Sendable {
         var reason = "closed by us"
         var writeBlockedOnRead = false
         loop: while true {
+            // Takes the queued bytes (no copy; an empty queue costs no allocation: keeping the
+            // capacity of an array still referenced here would allocate a new buffer every turn).
             let (more, closing) = outbound.withLock { state -> ([UInt8], Bool) in
-                let bytes = state.bytes
-                state.bytes.removeAll(keepingCapacity: true)
-                return (bytes, state.closing)
+                guard !state.bytes.isEmpty else { return ([], state.closing) }
+                var taken: [UInt8] = []
+                swap(&taken, &state.bytes)
+                return (taken, state.closing)
             }
             pending.append(contentsOf: more)
             // Write what we can.
