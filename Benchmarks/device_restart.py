@@ -108,9 +108,7 @@ def run_series(R, opts):
                            else f"not reached within {run['seconds']:.0f} s of the uploads")
                 R.log(f"restart run {i + 1}/{opts.runs} {who}: {outcome} ({run['uploads']}; load {' '.join(run['load'])})")
     finally:
-        if ctor:
-            ctor.stop()
-        R.bench_network_down(net_dir, opts)
+        R.end_series(ctor, net_dir, opts)
     R.close_series(info, started)
     return runs, info
 

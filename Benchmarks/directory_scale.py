@@ -154,9 +154,7 @@ def run_series(R, opts):
                       f"ready {run['ready_s']:.1f} s, {run['bytes'] / 1e6:.2f} MB, peak RSS "
                       f"{run['peak_rss_kb'] / 1024:.1f} MB, CPU {run['cpu_s']:.1f} s (load {' '.join(run['load'])})")
     finally:
-        if ctor:
-            ctor.stop()
-        R.bench_network_down(net_dir, opts)
+        R.end_series(ctor, net_dir, opts)
     R.close_series(info, started)
     return runs, info
 

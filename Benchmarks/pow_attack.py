@@ -208,9 +208,7 @@ def run_series(R, opts):
     finally:
         if flood:
             flood.stop()
-        if ctor:
-            ctor.stop()
-        R.bench_network_down(net_dir, opts)
+        R.end_series(ctor, net_dir, opts)
     R.close_series(info, started)
     info["workers"] = opts.attack_workers
     info["limit_s"] = opts.attack_limit

@@ -172,9 +172,7 @@ def run_series(R, opts):
                           f"{'—' if run['after_post'] is None else format(run['after_post'], '.1f') + ' s'} after "
                           f"the publication; {run['failed']}/{run['polls']} polls failed")
     finally:
-        if ctor:
-            ctor.stop()
-        R.bench_network_down(net_dir, opts)
+        R.end_series(ctor, net_dir, opts)
     R.close_series(info, started)
     return runs, info
 
