@@ -318,7 +318,10 @@ private final class SharedBox: @unchecked Sendable {
 
     func attach(_ channel: Channel) {
         let (leftover, closed): ([UInt8], String?) = lock.withLock { _ in
-            self.channel = channel
+            // Kept only while its I/O runs: the box is reachable from the channel (channel → its
+            // ChannelIO → the receive closure → this box), so holding a closed channel here would
+            // keep it, its TLS session and its buffers alive forever.
+            if closedReason == nil { self.channel = channel }
             // Bytes that arrived after NETINFO, before attachment (whole cells and a partial one),
             // go to the channel's framer as they are: nothing is lost and framing stays aligned.
             let leftover = handshakeFramer.takeBufferedBytes()
@@ -329,10 +332,12 @@ private final class SharedBox: @unchecked Sendable {
         if let closed { channel.markClosed(closed) }
     }
 
+    /// The I/O thread has ended: the channel is told, and let go (see ``attach(_:)``).
     func close(_ reason: String) {
         let target: Channel? = lock.withLock { _ in
             closedReason = reason
             handshakeQueue?.finish(throwing: ChannelError.closed(reason))
+            defer { channel = nil }
             return channel
         }
         target?.markClosed(reason)
