@@ -103,7 +103,8 @@ final class ChannelIO: @unchecked Sendable {
 
     private func run() {
         var pending = [UInt8]()
-        var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+        // One TLS record at most per read (16 KiB of plaintext): a larger buffer is never filled.
+        var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
         var reason = "closed by us"
         var writeBlockedOnRead = false
         loop: while true {
