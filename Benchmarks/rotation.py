@@ -16,9 +16,9 @@ polls each device every --rotation-poll s (a poll that is still running is not d
              its cache), as a script polling a device would run it;
   C tor      one C tor client process for the whole series, `curl` through its SocksPort each poll.
 
-Per device and client it records every poll, and reports how long the device was unreachable (from
-the first failed poll to the first successful one after it; 0 when no poll failed) and how soon after
-the publisher posted the new descriptor the first success came. C tor's client on a TestingTorNetwork
+Per device and client it records every poll, and reports how long the device was unreachable (each
+stretch from a failed poll to the end of the next successful one, added up; 0 when no poll failed)
+and how soon after the publisher posted the new descriptor the first successful poll ended. C tor's client on a TestingTorNetwork
 asks an HSDir again for a service after 5 s (REND_HID_SERV_DIR_REQUERY_PERIOD_TESTING); on the live
 network it waits 15 minutes, so its figures here are better than it would do there.
 
@@ -97,36 +97,42 @@ def watch(R, start, end, poll, pollers):
 
 
 def posted_at(dev, after, before):
-    """When the device's publisher posted a new descriptor between `after` and `before` (Unix)."""
+    """When the device's publisher posted a descriptor it had not posted before `after` (the new
+    period's; a new revision of the old one keeps its certificate) between `after` and `before`."""
     try:
-        lines = Path(dev["publisher_log"]).read_text().splitlines()
-    except OSError:
+        events = [json.loads(line) for line in Path(dev["publisher_log"]).read_text().splitlines()]
+    except (OSError, ValueError):
         return None
-    for line in lines:
-        event = json.loads(line)
-        if event.get("event") == "posted" and after <= event["t"] < before:
-            return event["t"]
-    return None
+    posted = [e for e in events if e.get("event") == "posted"]
+    old = {e.get("cert") for e in posted if e["t"] < after}
+    return next((e["t"] for e in posted if after <= e["t"] < before and e.get("cert") not in old), None)
 
 
 def outage(polls, period_start, posted):
-    """(seconds unreachable, first success after the publication − publication, failed polls)."""
+    """How long the device was unreachable in all (each stretch from a failed poll's start to the end
+    of the next successful poll; None if the last stretch never ended), the first and last of those
+    moments, and how soon after the publication the first successful poll ended."""
     failed = [p for p in polls if not p["ok"]]
-    first_fail = failed[0] if failed else None
-    back = next((p for p in polls if p["ok"] and first_fail and p["t"] > first_fail["t"]), None)
-    unreachable = None
-    if first_fail is None:
-        unreachable = 0.0
-    elif back:
-        unreachable = back["t"] + back["s"] - first_fail["t"]
+    unreachable, start, first_fail, back = 0.0, None, None, None
+    for p in polls:
+        if not p["ok"] and start is None:
+            start = p["t"]
+            first_fail = first_fail if first_fail is not None else start
+        elif p["ok"] and start is not None:
+            back = p["t"] + p["s"]
+            unreachable += back - start
+            start = None
+    if start is not None:
+        unreachable = None
     after_post = None
     if posted:
+        # A request in flight when the descriptor appears counts (its retry found it: a real answer).
         first_after = next((p for p in polls if p["ok"] and p["t"] + p["s"] >= posted), None)
         if first_after:
             after_post = first_after["t"] + first_after["s"] - posted
     return {"unreachable": unreachable, "after_post": after_post, "failed": len(failed), "polls": len(polls),
-            "first_fail": None if first_fail is None else round(first_fail["t"] - period_start, 1),
-            "back": None if back is None else round(back["t"] + back["s"] - period_start, 1)}
+            "first_fail": None if first_fail is None else round(first_fail - period_start, 1),
+            "back": None if back is None else round(back - period_start, 1)}
 
 
 def run_series(R, opts):

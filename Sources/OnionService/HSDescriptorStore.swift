@@ -65,13 +65,22 @@ public struct HSDescriptorStore: Sendable {
         }
     }
 
-    /// Removes every kept file that is no longer usable for any request: expired, damaged, or not a
-    /// descriptor file of this store (a device removed from the address book is never asked for
-    /// again, so its file would otherwise stay). Returns how many were removed.
+    /// Removes every kept file that is no longer usable for any request: expired, damaged, or named
+    /// for another service (a device removed from the address book is never asked for again, so its
+    /// file would otherwise stay), and writes left unfinished over an hour ago. Returns how many.
     @discardableResult
     public func removeStale(now: Date) -> Int {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return 0 }
         var removed = 0
+        for name in names where name.hasPrefix(".") && name.contains(".json.tmp-") {
+            // A write that never finished (the process died between writing and renaming).
+            let url = directory.appendingPathComponent(name)
+            let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
+            if let modified, now.timeIntervalSince(modified) > 3600,
+               (try? FileManager.default.removeItem(at: url)) != nil { removed += 1 }
+        }
+        // Read, then removed: another process may have written a fresh file in between, which then
+        // costs the next request one fetch, nothing more.
         for name in names where name.hasSuffix(".json") {
             let url = directory.appendingPathComponent(name)
             let entry = (try? Data(contentsOf: url)).flatMap { try? Self.decoder.decode(Entry.self, from: $0) }

@@ -221,7 +221,10 @@ public actor OnionServiceConnector {
                 throw OnionServiceError.network("no usable directory: \(error)")
             }
             do {
-                return try await establish(address, directory: directory, clientAuthKey: clientAuthKey, report: report)
+                // The previous period's descriptor is asked for on the first try only: a device that
+                // is simply offline costs one more round of HSDir fetches per read, not three.
+                return try await establish(address, directory: directory, clientAuthKey: clientAuthKey,
+                                           tryPreviousPeriod: notFoundRetries == 0, report: report)
             } catch OnionServiceError.descriptorNotFound(let onion, let tried) {
                 // Around a time-period rotation the service may not have published for the period
                 // our consensus implies yet; a newer consensus and a moment later usually find it.
@@ -247,6 +250,7 @@ public actor OnionServiceConnector {
     static let descriptorRetryDelay: Double = 4
 
     private func establish(_ address: OnionAddress, directory: NetDirectory, clientAuthKey: X25519PrivateKey?,
+                           tryPreviousPeriod: Bool,
                            report: @escaping @Sendable (ConnectionPhase, String) -> Void) async throws -> Circuit {
         for refetch in [false, true] {
             // The rendezvous point does not depend on the descriptor: set it up meanwhile.
@@ -254,7 +258,8 @@ public actor OnionServiceConnector {
             let descriptor: HSDescriptorContent, keys: BlindedKeys
             do {
                 (descriptor, keys) = try await self.descriptor(for: address, directory: directory, clientAuthKey: clientAuthKey,
-                                                               forceFetch: refetch, report: report)
+                                                               forceFetch: refetch, tryPreviousPeriod: tryPreviousPeriod,
+                                                               report: report)
             } catch {
                 rendezvousPoint.discard()
                 throw error
@@ -293,7 +298,8 @@ public actor OnionServiceConnector {
     // MARK: Descriptor
 
     private func descriptor(for address: OnionAddress, directory: NetDirectory, clientAuthKey: X25519PrivateKey?,
-                            forceFetch: Bool, report: @Sendable (ConnectionPhase, String) -> Void) async throws
+                            forceFetch: Bool, tryPreviousPeriod: Bool,
+                            report: @Sendable (ConnectionPhase, String) -> Void) async throws
         -> (HSDescriptorContent, BlindedKeys) {
         let consensus = directory.consensus
         let period: TimePeriod
@@ -334,7 +340,7 @@ public actor OnionServiceConnector {
             // Not published for this period yet. Early in a period (until the next SRV) a service
             // still serves the previous period's descriptor for clients with an older consensus;
             // a device that publishes late after a rotation (Minitor) is reachable through it.
-            guard let earlier = HSDirRing.previousPeriodForFetching(
+            guard tryPreviousPeriod, let earlier = HSDirRing.previousPeriodForFetching(
                 validAfter: consensus.validAfter, votingInterval: consensus.votingInterval,
                 previous: consensus.sharedRandPrevious?.value, period: period),
                   let earlierKeys = try? BlindedKeys(address: address, period: earlier.period) else {
@@ -342,10 +348,18 @@ public actor OnionServiceConnector {
             }
             report(.descriptor, "no descriptor for \(period) yet (the device may publish late after the rotation); "
                    + "trying the previous period's")
+            // One fetched in the previous period and still held (not refetched after failed
+            // introductions) is used as it is.
+            if !forceFetch, let held = descriptors[address], held.period == earlier.period, held.expires > Date(),
+               !IntroductionProofOfWork.hasExpiredParameters(held.content, now: Date()) {
+                report(.descriptor, "using the descriptor of the previous \(earlier.period), held since then")
+                return (held.content, earlierKeys)
+            }
             let previous = try await askResponsibleHSDirs(address, keys: earlierKeys, sharedRandomValue: earlier.sharedRandomValue,
                                                      directory: directory, clientAuthKey: clientAuthKey,
                                                      askEveryDirectory: forceFetch)
             guard case let .found(best) = previous else {
+                // The current period's directories said "not found"; that stays the answer.
                 throw OnionServiceError.descriptorNotFound(onion: address.description, triedDirectories: asked)
             }
             // Used for this connection only (not cached, not kept on disk): the next circuit

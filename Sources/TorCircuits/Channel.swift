@@ -317,18 +317,20 @@ private final class SharedBox: @unchecked Sendable {
     }
 
     func attach(_ channel: Channel) {
-        let (leftover, closed): ([UInt8], String?) = lock.withLock { _ in
+        let closed: String? = lock.withLock { _ in
+            // Bytes that arrived after NETINFO, before attachment (whole cells and a partial one),
+            // go to the channel's framer as they are, before any later bytes can reach it (the I/O
+            // thread delivers to the channel once it is set): nothing lost, framing stays aligned.
+            // No circuit is registered yet, so nothing is dispatched under this lock.
+            let leftover = handshakeFramer.takeBufferedBytes()
+            if !leftover.isEmpty { channel.adoptLeftover(leftover) }
+            handshakeQueue = nil
             // Kept only while its I/O runs: the box is reachable from the channel (channel → its
             // ChannelIO → the receive closure → this box), so holding a closed channel here would
             // keep it, its TLS session and its buffers alive forever.
             if closedReason == nil { self.channel = channel }
-            // Bytes that arrived after NETINFO, before attachment (whole cells and a partial one),
-            // go to the channel's framer as they are: nothing is lost and framing stays aligned.
-            let leftover = handshakeFramer.takeBufferedBytes()
-            handshakeQueue = nil
-            return (leftover, closedReason)
+            return closedReason
         }
-        if !leftover.isEmpty { channel.adoptLeftover(leftover) }
         if let closed { channel.markClosed(closed) }
     }
 

@@ -25,6 +25,10 @@ final class LatePublishEndToEndTests: XCTestCase {
     /// the service rotates and the publisher posts the new period's descriptor.
     static let lead: TimeInterval = 25
     static let tail: TimeInterval = 30
+    /// How long before the period starts the first client fetches: after the publisher posted the
+    /// period's descriptor (about 110 s before), with room for two not-found retries.
+    static let heldLead: TimeInterval = 95
+    static let heldLatest: TimeInterval = 25
 
     func testADeviceThatPublishesLateIsReachedThroughThePreviousPeriodsDescriptor() async throws {
         let network = try TestNetwork.fresh("late-publish", upArguments: ["--devices", "late:thermostat:auth:latepub"])
@@ -35,16 +39,24 @@ final class LatePublishEndToEndTests: XCTestCase {
             as? [String: Any])
         let socksPort = try XCTUnwrap(up["client_socks_port"] as? Int)
 
-        // The next window in which the current period's descriptor is held back (bounded: at most
-        // one period and a half away).
+        // The next period with time left before it starts for a first client to fetch the descriptor
+        // of the period then current (the publisher posted it at that period's SRV, half a period
+        // in) and keep it: between `heldLead` and `heldLatest` s before the start. Bounded: the
+        // window is at most 290 s away (run-tests gives this suite 720 s).
         let now = Date().timeIntervalSince1970
-        var periodStart = (now / Self.period).rounded(.down) * Self.period + Self.periodStartOffset - Self.period
-        while periodStart + Self.period / 2 - Self.tail < now + 5 { periodStart += Self.period }
+        var periodStart = (now / Self.period).rounded(.down) * Self.period + Self.periodStartOffset
+        while periodStart - Self.heldLatest < now + 5 { periodStart += Self.period }
+        let fetchAt = max(now, periodStart - Self.heldLead)
+        print("late-publish: waiting \(Int(fetchAt - now)) s to fetch the descriptor of the period before the next")
+        try await Task.sleep(for: .seconds(max(0, fetchAt - now)))
+        let holder = try makeClient("late-publish-holder", network: network)
+        await holder.setClientAuthKey(try authKey(for: device), for: address)
+        let held = try await fetchHTTP(holder, device, "/api/v1/thermostat")
+        XCTAssertEqual(held.status, 200)
+        await holder.dropCircuit(to: address)  // so that its next request needs a descriptor again
         let windowStart = periodStart + Self.lead
-        if windowStart > now {
-            print("late-publish: waiting \(Int(windowStart - now)) s for the next period's first minutes")
-            try await Task.sleep(for: .seconds(windowStart - now))
-        }
+        print("late-publish: waiting \(Int(windowStart - Date().timeIntervalSince1970)) s for the next period's first minutes")
+        try await Task.sleep(for: .seconds(max(0, windowStart - Date().timeIntervalSince1970)))
 
         let client = try makeClient("late-publish", network: network)
         await client.setClientAuthKey(try authKey(for: device), for: address)
@@ -73,12 +85,24 @@ final class LatePublishEndToEndTests: XCTestCase {
         let kept = await client.cachedDescriptor(for: address)
         XCTAssertNil(kept, "the previous period's descriptor is not cached as if it were the current one")
 
+        // The first client still holds the previous period's descriptor: it uses it as it is.
+        let holderLog = ProgressLog()
+        await holder.addProgressHandler { holderLog.append($0) }
+        let again = try await fetchHTTP(holder, device, "/api/v1/thermostat")
+        XCTAssertEqual(again.status, 200)
+        print("late-publish: the holder's request: " + holderLog.lines.joined(separator: " | "))
+        XCTAssertTrue(holderLog.all.contains { $0.detail.contains("held since then") },
+                      "the descriptor held from the previous period was used without a fetch: \(holderLog.lines)")
+        XCTAssertLessThan(Date().timeIntervalSince1970, periodStart + Self.period / 2,
+                          "the holder's request ended after the SRV: the window assumption no longer holds")
+        await holder.shutdown()
+
         // The control: C tor's client (the harness's reference client, which has not asked for this
         // device before) asks only for the current period's descriptor, and gets none.
         let ctor = try runBounded("/usr/bin/env", [
-            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "30",
+            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20",
             "--socks5-hostname", "127.0.0.1:\(socksPort)", "http://\(device.onion)/api/v1/thermostat",
-        ], timeout: 45)
+        ], timeout: 30)
         let code = ctor.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         print("late-publish: C tor's client in the same window: curl exit \(ctor.status), HTTP \(code)")
         if Date().timeIntervalSince1970 < periodStart + Self.period / 2 {
